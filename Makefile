@@ -1,0 +1,69 @@
+# Every target bootstraps .venv from requirements/dev.txt (exact pins) on first use, so a
+# fresh machine needs only Python >= 3.11 and make.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(CURDIR)/$(VENV)/bin
+STAMP := $(VENV)/.installed
+INSTALLED_PACKAGE := $(VENV)/.package
+FIXED_SPEC := build/openapi.fixed.json
+# The generator runs ruff (its post-hook) from PATH: it must be the pinned one in the venv.
+GENERATOR := PATH="$(BIN):$$PATH" $(BIN)/openapi-python-client generate --path $(FIXED_SPEC) \
+	--config generator-config.yml --meta none --fail-on-warning
+
+.PHONY: generate check-generated fix-spec validate-spec test lint lock clean
+
+$(STAMP): requirements/dev.txt
+	@$(PYTHON) -c 'import sys; sys.exit("Python >= 3.11 is required, $(PYTHON) is " + sys.version.split()[0]) if sys.version_info < (3, 11) else None'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements/dev.txt
+	@touch $@
+
+# The package itself, editable, for the tests (needs generated/, so not part of the bootstrap).
+$(INSTALLED_PACKAGE): $(STAMP) pyproject.toml
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
+	@touch $@
+
+## Apply the fix layer (spec/fixes.overlay.yaml) to openapi.yaml.
+fix-spec: $(STAMP)
+	@mkdir -p build
+	$(BIN)/python tools/apply_overlay.py openapi.yaml spec/fixes.overlay.yaml $(FIXED_SPEC)
+
+## Regenerate generated/meetbit_api from openapi.yaml + fix layer + generator-config.yml.
+generate: fix-spec
+	@rm -rf build/generated
+	$(GENERATOR) --output-path build/generated/meetbit_api
+	@rm -rf generated/meetbit_api && mkdir -p generated
+	@mv build/generated/meetbit_api generated/meetbit_api
+	@echo "generated/meetbit_api is up to date"
+
+## Fail with a diff when generated/ is not what the current inputs generate.
+check-generated: fix-spec
+	@rm -rf build/check
+	@$(GENERATOR) --output-path build/check/meetbit_api > /dev/null
+	@diff -ru generated/meetbit_api build/check/meetbit_api \
+		|| { echo "generated/ differs from a fresh generation (diff above): run 'make generate' and commit, never edit generated/ by hand" >&2; exit 1; }
+	@echo "generated/ matches a fresh generation"
+
+## Upstream document: list its findings (it is expected to fail). Fixed document: must pass.
+validate-spec: fix-spec
+	-$(BIN)/openapi-spec-validator openapi.yaml
+	$(BIN)/openapi-spec-validator $(FIXED_SPEC)
+
+lint: $(INSTALLED_PACKAGE)
+	$(BIN)/ruff check overlay tests tools
+	$(BIN)/ruff format --check overlay tests tools
+	$(BIN)/mypy --strict overlay
+
+## The full suite: drift check, spec validation, lint and types, tests.
+test: check-generated validate-spec lint
+	$(BIN)/pytest
+
+## Re-resolve requirements/dev.txt from requirements/dev.in (needs the package registry).
+lock:
+	rm -rf build/lock-venv && $(PYTHON) -m venv build/lock-venv
+	build/lock-venv/bin/pip install --quiet -r requirements/dev.in
+	{ sed -n '1,3p' requirements/dev.txt; build/lock-venv/bin/pip freeze; } > requirements/dev.txt.new
+	mv requirements/dev.txt.new requirements/dev.txt
+
+clean:
+	rm -rf $(VENV) build
