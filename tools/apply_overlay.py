@@ -36,7 +36,9 @@ def load(path: Path) -> Any:
 def merge(target: Any, update: Any) -> None:
     """Overlay 1.0 update: objects merge recursively, arrays append, other values replace."""
     if isinstance(target, list):
-        target.extend(copy.deepcopy(update) if isinstance(update, list) else [copy.deepcopy(update)])
+        target.extend(
+            copy.deepcopy(update) if isinstance(update, list) else [copy.deepcopy(update)]
+        )
         return
     for key, value in update.items():
         if isinstance(target.get(key), (dict, list)) and isinstance(value, type(target[key])):

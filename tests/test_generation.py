@@ -1,0 +1,94 @@
+"""Generation is deterministic and local: a spec change touches only the code it concerns."""
+
+from __future__ import annotations
+
+import filecmp
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import ROOT
+
+BIN = Path(sys.executable).parent
+
+
+def generate(spec_text: str, workdir: Path) -> Path:
+    spec = workdir / "openapi.yaml"
+    spec.write_text(spec_text, encoding="utf-8")
+    fixed = workdir / "fixed.json"
+    subprocess.run(
+        [
+            sys.executable,
+            ROOT / "tools/apply_overlay.py",
+            spec,
+            ROOT / "spec/fixes.overlay.yaml",
+            fixed,
+        ],
+        check=True,
+    )
+    output = workdir / "out" / "meetbit_api"
+    subprocess.run(
+        [
+            BIN / "openapi-python-client",
+            "generate",
+            "--path",
+            fixed,
+            "--config",
+            ROOT / "generator-config.yml",
+            "--meta",
+            "none",
+            "--fail-on-warning",
+            "--output-path",
+            output,
+        ],
+        check=True,
+        capture_output=True,
+        cwd=workdir,
+        env={**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}"},
+    )
+    return output
+
+
+def changed_files(left: Path, right: Path) -> set[str]:
+    changed: set[str] = set()
+
+    def walk(comparison: filecmp.dircmp[str], prefix: str) -> None:
+        changed.update(
+            prefix + name
+            for name in comparison.left_only + comparison.right_only + comparison.diff_files
+        )
+        for name, sub in comparison.subdirs.items():
+            walk(sub, f"{prefix}{name}/")
+
+    walk(filecmp.dircmp(left, right, ignore=["__pycache__"]), "")
+    return changed
+
+
+@pytest.fixture(scope="module")
+def spec_text() -> str:
+    return (ROOT / "openapi.yaml").read_text(encoding="utf-8")
+
+
+def test_same_inputs_give_the_committed_bytes(spec_text: str, tmp_path: Path) -> None:
+    assert changed_files(ROOT / "generated/meetbit_api", generate(spec_text, tmp_path)) == set()
+
+
+def test_new_property_changes_only_its_model(spec_text: str, tmp_path: Path) -> None:
+    anchor = "    OnlineConference:\n      type: object\n"
+    assert anchor in spec_text
+    new_property = "        recording_url:\n          type: string\n          nullable: true\n"
+    changed_spec = spec_text.replace(
+        "      properties:\n        id:\n          type: integer\n          nullable: false\n",
+        "      properties:\n"
+        + new_property
+        + "        id:\n          type: integer\n          nullable: false\n",
+        1,
+    )
+    assert changed_spec != spec_text
+    output = generate(changed_spec, tmp_path)
+    assert changed_files(ROOT / "generated/meetbit_api", output) == {"models/online_conference.py"}
+    assert (
+        "recording_url: None | str | Unset" in (output / "models/online_conference.py").read_text()
+    )

@@ -1,0 +1,97 @@
+"""The generated models parse what the MeetBit server really sends, and build requests."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from meetbit_api.models import (
+    CancelEventBody,
+    CancelEventResponse200,
+    Event,
+    EventAttendeeStatus,
+    EventCanceledByType,
+    OnlineConference,
+)
+from meetbit_api.types import UNSET
+
+UTC = datetime.UTC
+
+
+def test_laravel_timestamps_parse_as_aware_utc_datetimes(event_payload: dict[str, Any]) -> None:
+    event = Event.from_dict(event_payload)
+    assert event.start == datetime.datetime(2026, 11, 23, 10, 15, tzinfo=UTC)
+    assert event.start.tzinfo is not None
+    assert event.updated_at == datetime.datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
+
+
+def test_null_soft_delete_and_morph_columns_parse_as_none(event_payload: dict[str, Any]) -> None:
+    event_payload["canceled_by_type"] = None
+    event_payload["canceled_by_id"] = None
+    event = Event.from_dict(event_payload)
+    assert event.deleted_at is None
+    assert event.canceled_by_type is None
+    assert event.canceled_by_id is None
+
+
+def test_canceled_by_type_is_the_enum(event_payload: dict[str, Any]) -> None:
+    event = Event.from_dict(event_payload)
+    assert event.canceled_by_type is EventCanceledByType.APP_MODELS_TENANT_USER
+
+
+def test_all_four_attendee_statuses_parse_to_named_members(event_payload: dict[str, Any]) -> None:
+    event = Event.from_dict(event_payload)
+    assert [attendee.status for attendee in event.attendees] == [
+        EventAttendeeStatus.NO_RESPONSE,
+        EventAttendeeStatus.CONFIRMED,
+        EventAttendeeStatus.NOT_GOING,
+        EventAttendeeStatus.MAYBE,
+    ]
+
+
+def test_unknown_fields_are_kept_and_round_trip(event_payload: dict[str, Any]) -> None:
+    event = Event.from_dict(event_payload)
+    assert event.additional_properties == {"extra_field": {"nested": [1, 2]}}
+    assert event.attendees[3].additional_properties == {"rsvp_source": "email"}
+    assert event.to_dict()["extra_field"] == {"nested": [1, 2]}
+
+
+def test_online_conference_null_and_present(
+    event_payload: dict[str, Any], online_conference_payload: dict[str, Any]
+) -> None:
+    assert Event.from_dict(event_payload).online_conference is None
+    event_payload["online_conference"] = online_conference_payload
+    conference = Event.from_dict(event_payload).online_conference
+    assert isinstance(conference, OnlineConference)
+    assert conference.public_id == "room-42_a"
+    assert conference.deleted_at is None
+
+
+def test_optional_fields_missing_are_unset_not_none(event_payload: dict[str, Any]) -> None:
+    for key in ("body", "location", "deleted_at", "online_conference", "extra_field"):
+        del event_payload[key]
+    event = Event.from_dict(event_payload)
+    assert event.body is UNSET
+    assert event.deleted_at is UNSET
+    assert event.online_conference is UNSET
+
+
+def test_envelope_parses_message_and_data(event_payload: dict[str, Any]) -> None:
+    envelope = CancelEventResponse200.from_dict(
+        {"message": "Event canceled.", "data": event_payload}
+    )
+    assert envelope.message == "Event canceled."
+    assert envelope.data.id == 345
+
+
+def test_cancel_event_body_serialises_the_note() -> None:
+    body = CancelEventBody(cancel_note='Room flooded — sorry! "quotes"\nline two')
+    assert body.to_dict() == {"cancel_note": 'Room flooded — sorry! "quotes"\nline two'}
+
+
+def test_model_round_trip_is_lossless(
+    event_payload: dict[str, Any], online_conference_payload: dict[str, Any]
+) -> None:
+    event_payload["online_conference"] = online_conference_payload
+    event = Event.from_dict(event_payload)
+    assert Event.from_dict(event.to_dict()) == event
