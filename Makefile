@@ -50,9 +50,9 @@ validate-spec: fix-spec
 	$(BIN)/openapi-spec-validator $(FIXED_SPEC)
 
 lint: $(INSTALLED_PACKAGE)
-	$(BIN)/ruff check overlay tests tools
-	$(BIN)/ruff format --check overlay tests tools
-	$(BIN)/mypy --strict overlay
+	$(BIN)/ruff check overlay tests tools examples
+	$(BIN)/ruff format --check overlay tests tools examples
+	$(BIN)/mypy --strict overlay examples
 
 ## The full suite: drift check, spec validation, lint and types, tests.
 test: check-generated validate-spec lint

@@ -1,0 +1,64 @@
+"""The README's quick start as a program: `make lint` type-checks it with mypy --strict."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+import meetbit
+from meetbit_api.api.events import cancel_event
+from meetbit_api.models import CancelEventBody, Event
+
+
+def cancel(calendar_id: int, event_id: int) -> Event | None:
+    # Domain and keys from MEETBIT_DOMAIN, MEETBIT_ACCESS_KEY_ID, MEETBIT_ACCESS_KEY_SECRET.
+    with meetbit.Client(max_retries=3, total_timeout=30) as client:
+        try:
+            event = client.cancel_event(calendar_id, event_id, "Moved to next week")
+        except meetbit.NotFoundError:
+            return None
+        except meetbit.RateLimitedError as error:
+            logging.warning(
+                "still limited; retry in %s s after %d attempts",
+                error.retry_after,
+                len(error.attempts),
+            )
+            raise
+        except meetbit.ApiError as error:
+            logging.error("MeetBit said %d: %s", error.status_code, error.message)
+            raise
+        confirmed = [
+            a.email for a in event.attendees if a.status is meetbit.AttendeeStatus.CONFIRMED
+        ]
+        logging.info("told %d confirmed attendees", len(confirmed))
+        return event
+
+
+async def cancel_many(calendar_id: int, event_ids: list[int]) -> list[Event]:
+    async with meetbit.AsyncClient("acme.meetbit.com") as client:
+        return list(
+            await asyncio.gather(
+                *(client.cancel_event(calendar_id, e, "Office closed") for e in event_ids)
+            )
+        )
+
+
+def cancel_with_the_generated_function(client: meetbit.Client) -> int:
+    response = cancel_event.sync_detailed(
+        12, 345, client=client, body=CancelEventBody(cancel_note="Moved")
+    )
+    return response.status_code
+
+
+def on_retry(attempt: meetbit.Attempt) -> None:
+    logging.info(
+        "attempt %d: %s, waiting %.1f s (%s)",
+        attempt.number,
+        attempt.status_code,
+        attempt.wait,
+        attempt.wait_source,
+    )
+
+
+def counted_client() -> meetbit.Client:
+    return meetbit.Client(on_retry=on_retry)

@@ -1,0 +1,285 @@
+"""Retry as an httpx transport: 429s, and failures of idempotent requests, retried below the API.
+
+Because retrying happens in the transport, it applies to every request the client sends,
+whichever generated operation sends it, with no per-endpoint code. One policy object
+decides; `RetryTransport` and `AsyncRetryTransport` only differ in how they wait.
+
+A 429 means the server did not process the request, so it is retried for every method.
+5xx responses, timeouts and connection failures are retried only for idempotent methods:
+for a POST the server may already have acted (cancelled the event) before the failure, and
+sending it again is the caller's decision, not ours.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import logging
+import math
+import random
+import re
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC
+from typing import Literal
+
+import httpx
+
+from meetbit._errors import MeetBitError, error_for_transport_failure
+
+logger = logging.getLogger("meetbit")
+
+IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE", "TRACE"})
+RETRYABLE_SERVER_STATUSES = frozenset({500, 502, 503, 504})
+ATTEMPTS_EXTENSION = "meetbit.attempts"
+_DELTA_SECONDS = re.compile(r"\d{1,10}(\.\d{1,6})?")
+
+
+@dataclass(frozen=True, slots=True)
+class Attempt:
+    """One failed attempt of a call: what came back, and how long the client waited after it."""
+
+    number: int
+    status_code: int | None
+    """The response status, or None when the attempt failed without a response."""
+    error: str | None
+    """The failure without a response (for example "ConnectError: ..."), else None."""
+    wait: float
+    """Seconds waited before the next attempt; 0.0 when there was none."""
+    wait_source: Literal["retry-after", "backoff", "none"]
+    """Where the wait came from: the server's Retry-After, the backoff schedule, or no retry."""
+
+
+@dataclass(frozen=True, slots=True)
+class RetryPolicy:
+    """When to retry, how long to wait, and how much time one call may take in all."""
+
+    max_retries: int = 2
+    """Retries after the first attempt: N retries means up to N + 1 attempts."""
+    backoff_base: float = 0.5
+    """First backoff ceiling in seconds when the server gives no Retry-After; doubles per retry."""
+    backoff_max: float = 8.0
+    """Largest backoff ceiling in seconds; waits are drawn uniformly below it (full jitter)."""
+    max_wait: float = 60.0
+    """Longest Retry-After the client sleeps; longer ones raise RateLimitedError at once."""
+    total_timeout: float | None = 120.0
+    """Seconds one call may take, attempts and waits included; None for no budget."""
+    retry_idempotent_failures: bool = True
+    """Retry 5xx, timeouts and connection failures for idempotent methods (GET, PUT, DELETE...)."""
+    on_retry: Callable[[Attempt], object] | None = None
+    """Called with each failed attempt just before the client waits and tries again."""
+
+
+def parse_retry_after(value: str | None, now: float | None = None) -> float | None:
+    """Seconds to wait from a Retry-After header (delta-seconds, decimal or HTTP-date), or None.
+
+    A value that is none of these ("soon", "-1", "1e9", "") means the server gave no usable
+    hint, so the caller falls back to backoff rather than guessing.
+    """
+    if value is None:
+        return None
+    value = value.strip()
+    if _DELTA_SECONDS.fullmatch(value):
+        return float(value)
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if when.tzinfo is None:  # "-0000" in the date: RFC 5322 says UTC with no known zone
+        when = when.replace(tzinfo=UTC)
+    current = time.time() if now is None else now
+    return max(0.0, when.timestamp() - current)
+
+
+class Cooldown:
+    """When the access key may send again; shared by every request of one client.
+
+    When one request learns the key is rate limited, the client's other requests wait for
+    the same moment instead of each spending an attempt to learn it again.
+    """
+
+    __slots__ = ("until",)
+
+    def __init__(self) -> None:
+        self.until = 0.0
+
+    def extend(self, until: float) -> None:
+        self.until = max(self.until, until)
+
+
+class _Call:
+    """The retry state of one request: its attempts, its budget, and the policy's decisions."""
+
+    __slots__ = ("_cooldown", "_deadline", "_idempotent", "_policy", "_request", "attempts")
+
+    def __init__(self, policy: RetryPolicy, cooldown: Cooldown, request: httpx.Request) -> None:
+        self._policy = policy
+        self._cooldown = cooldown
+        self._request = request
+        self._idempotent = request.method in IDEMPOTENT_METHODS
+        budget = policy.total_timeout
+        self._deadline = math.inf if budget is None else time.monotonic() + budget
+        self.attempts: list[Attempt] = []
+
+    def prepare(self) -> float:
+        """Return the shared cool-down left to wait; fit the attempt's timeouts to the budget."""
+        now = time.monotonic()
+        wait = self._cooldown.until - now
+        if wait <= 0 or wait > self._policy.max_wait or now + wait >= self._deadline:
+            wait = 0.0  # none, or longer than policy allows: send, and let the server answer
+        remaining = self._deadline - now - wait
+        if remaining != math.inf:
+            if remaining <= 0:
+                budget_spent = httpx.TimeoutException("the call used up its total_timeout")
+                raise self._give_up(error_for_transport_failure(budget_spent, self._request))
+            timeouts = self._request.extensions.get("timeout", {})
+            self._request.extensions["timeout"] = {
+                phase: remaining if limit is None else min(limit, remaining)
+                for phase, limit in timeouts.items()
+            }
+        return wait
+
+    def after_response(self, response: httpx.Response) -> float | None:
+        """Return how long to wait before retrying `response`, or None to return it."""
+        status = response.status_code
+        source: Literal["retry-after", "backoff"]
+        if status == 429:
+            hint = parse_retry_after(response.headers.get("Retry-After"))
+            wait, source = (
+                (hint, "retry-after") if hint is not None else (self._backoff(), "backoff")
+            )
+            self._cooldown.extend(time.monotonic() + wait)
+            if wait > self._policy.max_wait:
+                self._finish(response, status)
+                return None
+        elif (
+            status in RETRYABLE_SERVER_STATUSES
+            and self._idempotent
+            and self._policy.retry_idempotent_failures
+        ):
+            wait, source = self._backoff(), "backoff"
+        else:
+            self._finish(response, None)
+            return None
+        if not self._can_retry(wait):
+            self._finish(response, status)
+            return None
+        self._record(Attempt(len(self.attempts) + 1, status, None, wait, source))
+        return wait
+
+    def after_failure(self, failure: httpx.TransportError) -> float:
+        """Return how long to wait before retrying after `failure`, or raise the MeetBit error."""
+        error = error_for_transport_failure(failure, self._request)
+        described = f"{type(failure).__name__}: {failure}"
+        if self._idempotent and self._policy.retry_idempotent_failures:
+            wait = self._backoff()
+            if self._can_retry(wait):
+                self._record(Attempt(len(self.attempts) + 1, None, described, wait, "backoff"))
+                return wait
+        self.attempts.append(Attempt(len(self.attempts) + 1, None, described, 0.0, "none"))
+        raise self._give_up(error) from failure
+
+    def _backoff(self) -> float:
+        ceiling = self._policy.backoff_base * 2 ** len(self.attempts)
+        return random.uniform(0, min(self._policy.backoff_max, ceiling))  # noqa: S311
+
+    def _can_retry(self, wait: float) -> bool:
+        return (
+            len(self.attempts) < self._policy.max_retries
+            and time.monotonic() + wait < self._deadline
+        )
+
+    def _record(self, attempt: Attempt) -> None:
+        self.attempts.append(attempt)
+        logger.info(
+            "meetbit: %s %s attempt %d failed (%s); retrying in %.2f s (%s)",
+            self._request.method,
+            self._request.url.path,
+            attempt.number,
+            attempt.status_code or attempt.error,
+            attempt.wait,
+            attempt.wait_source,
+        )
+        if self._policy.on_retry is not None:
+            self._policy.on_retry(attempt)
+
+    def _finish(self, response: httpx.Response, failed_status: int | None) -> None:
+        """Attach the attempts to the response the transport returns; the last failed too."""
+        if failed_status is not None:
+            self.attempts.append(Attempt(len(self.attempts) + 1, failed_status, None, 0.0, "none"))
+        response.extensions[ATTEMPTS_EXTENSION] = tuple(self.attempts)
+
+    def _give_up(self, error: MeetBitError) -> MeetBitError:
+        error.attempts = tuple(self.attempts)
+        return error
+
+
+class RetryTransport(httpx.BaseTransport):
+    """Sends each request through `transport`, retrying as `policy` says; reads every body."""
+
+    def __init__(
+        self, transport: httpx.BaseTransport, policy: RetryPolicy, cooldown: Cooldown
+    ) -> None:
+        self._transport = transport
+        self._policy = policy
+        self._cooldown = cooldown
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        call = _Call(self._policy, self._cooldown, request)
+        while True:
+            cooldown = call.prepare()
+            if cooldown:
+                time.sleep(cooldown)
+            try:
+                # Reading here puts failures while the body arrives under the same policy
+                # and error mapping as failures before it.
+                response = self._transport.handle_request(request)
+                response.read()
+            except httpx.TransportError as failure:
+                wait = call.after_failure(failure)
+            else:
+                wait_or_none = call.after_response(response)
+                if wait_or_none is None:
+                    return response
+                response.close()
+                wait = wait_or_none
+            time.sleep(wait)
+
+    def close(self) -> None:
+        self._transport.close()
+
+
+class AsyncRetryTransport(httpx.AsyncBaseTransport):
+    """The asynchronous twin of `RetryTransport`; waits without blocking the event loop."""
+
+    def __init__(
+        self, transport: httpx.AsyncBaseTransport, policy: RetryPolicy, cooldown: Cooldown
+    ) -> None:
+        import anyio  # only async users pay for it; works under asyncio and trio alike
+
+        self._sleep = anyio.sleep
+        self._transport = transport
+        self._policy = policy
+        self._cooldown = cooldown
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        call = _Call(self._policy, self._cooldown, request)
+        while True:
+            cooldown = call.prepare()
+            if cooldown:
+                await self._sleep(cooldown)
+            try:
+                response = await self._transport.handle_async_request(request)
+                await response.aread()
+            except httpx.TransportError as failure:
+                wait = call.after_failure(failure)
+            else:
+                wait_or_none = call.after_response(response)
+                if wait_or_none is None:
+                    return response
+                await response.aclose()
+                wait = wait_or_none
+            await self._sleep(wait)
+
+    async def aclose(self) -> None:
+        await self._transport.aclose()

@@ -1,0 +1,254 @@
+"""429 retry, timed from the server's own records of when each attempt arrived."""
+
+from __future__ import annotations
+
+import asyncio
+import email.utils
+import itertools
+import logging
+import time
+from collections.abc import Iterator
+from typing import Any
+
+import meetbit
+import pytest
+from meetbit._retry import parse_retry_after
+from meetbit_api.api.events import cancel_event
+from meetbit_api.models import CancelEventBody
+from test_client import KEY_ID, OK, SECRET, make_async_client, make_client, socket_closed_port
+from wire import Reply, WireServer
+
+SLACK = 0.5  # generous upper tolerance for a loaded 2-core CI machine; lower bounds are strict
+
+
+def limited(retry_after: str | None = None) -> Reply:
+    return Reply(
+        429, "Too many requests.", {} if retry_after is None else {"Retry-After": retry_after}
+    )
+
+
+def gaps(server: WireServer) -> list[float]:
+    times = [request.time for request in server.received]
+    return [later - earlier for earlier, later in itertools.pairwise(times)]
+
+
+@pytest.fixture
+def server() -> Iterator[WireServer]:
+    wire = WireServer().start()
+    yield wire
+    wire.stop()
+
+
+class TestRetryAfterParsing:
+    """Retry-After as delta-seconds, decimal seconds or HTTP-date; anything else is no hint."""
+
+    @pytest.mark.parametrize(
+        ("value", "seconds"), [("2", 2.0), ("0", 0.0), (" 7 ", 7.0), ("0.25", 0.25), ("120", 120.0)]
+    )
+    def test_seconds(self, value: str, seconds: float) -> None:
+        assert parse_retry_after(value) == seconds
+
+    def test_http_date(self) -> None:
+        now = 1_800_000_000.0
+        assert parse_retry_after(email.utils.formatdate(now + 30, usegmt=True), now=now) == 30.0
+        assert parse_retry_after(email.utils.formatdate(now - 30, usegmt=True), now=now) == 0.0
+
+    @pytest.mark.parametrize(
+        "value", [None, "", "soon", "-1", "1e9", "NaN", "inf", "0x10", "1,5", "Wed, 99 Foo 2026"]
+    )
+    def test_garbage_is_no_hint(self, value: str | None) -> None:
+        assert parse_retry_after(value) is None
+
+
+class TestRetryOnTheWire:
+    def test_retry_after_seconds_is_honoured(self, server: WireServer) -> None:
+        server.queue(limited("0.3"), OK)
+        with make_client(server) as client:
+            client.cancel_event(1, 2, "x")
+        (gap,) = gaps(server)
+        assert 0.3 <= gap < 0.3 + SLACK
+
+    def test_retry_after_http_date_in_the_past_retries_at_once(self, server: WireServer) -> None:
+        server.queue(limited(email.utils.formatdate(time.time() - 60, usegmt=True)), OK)
+        attempts: list[meetbit.Attempt] = []
+        with make_client(server, on_retry=attempts.append) as client:
+            client.cancel_event(1, 2, "x")
+        assert attempts[0].wait_source == "retry-after"
+        assert attempts[0].wait == 0.0
+        assert gaps(server)[0] < SLACK
+
+    @pytest.mark.parametrize("garbage", ["soon", "-1", "1e9", ""])
+    def test_garbage_retry_after_falls_back_to_bounded_backoff(
+        self, server: WireServer, garbage: str
+    ) -> None:
+        server.queue(limited(garbage), OK)
+        attempts: list[meetbit.Attempt] = []
+        with make_client(server, on_retry=attempts.append) as client:
+            client.cancel_event(1, 2, "x")
+        (attempt,) = attempts
+        assert attempt.wait_source == "backoff"
+        assert 0 <= attempt.wait <= 0.5, "first backoff ceiling is 0.5 s"
+        assert attempt.wait <= gaps(server)[0] < attempt.wait + SLACK
+
+    def test_backoff_ceiling_doubles_per_retry(self, server: WireServer) -> None:
+        server.queue(limited(), limited(), OK)
+        attempts: list[meetbit.Attempt] = []
+        with make_client(server, on_retry=attempts.append) as client:
+            client.cancel_event(1, 2, "x")
+        assert [a.wait_source for a in attempts] == ["backoff", "backoff"]
+        assert attempts[0].wait <= 0.5
+        assert attempts[1].wait <= 1.0
+        for attempt, gap in zip(attempts, gaps(server), strict=True):
+            assert attempt.wait <= gap < attempt.wait + SLACK
+
+    @pytest.mark.parametrize("max_retries", [0, 1, 3])
+    def test_n_retries_means_n_plus_one_attempts(
+        self, server: WireServer, max_retries: int
+    ) -> None:
+        server.queue(*[limited("0")] * (max_retries + 1), OK)
+        with (
+            make_client(server, max_retries=max_retries) as client,
+            pytest.raises(meetbit.RateLimitedError) as raised,
+        ):
+            client.cancel_event(1, 2, "x")
+        assert len(server.received) == max_retries + 1
+        assert [a.status_code for a in raised.value.attempts] == [429] * (max_retries + 1)
+        assert raised.value.retry_after == 0.0
+
+    def test_default_allows_at_least_two_retries(self, server: WireServer) -> None:
+        server.queue(limited("0"), limited("0"), OK)
+        with make_client(server) as client:
+            client.cancel_event(1, 2, "x")
+        assert len(server.received) == 3
+
+    def test_wait_longer_than_the_cap_raises_at_once(self, server: WireServer) -> None:
+        server.queue(limited("3"), OK)
+        started = time.monotonic()
+        with (
+            make_client(server, max_retry_wait=0.5, total_timeout=None) as client,
+            pytest.raises(meetbit.RateLimitedError) as raised,
+        ):
+            client.cancel_event(1, 2, "x")
+        assert time.monotonic() - started < SLACK
+        assert raised.value.retry_after == 3.0
+        assert "retry after 3 s" in str(raised.value)
+        assert len(server.received) == 1
+
+    def test_wait_that_does_not_fit_the_budget_raises_at_once(self, server: WireServer) -> None:
+        server.queue(limited("2"), OK)
+        started = time.monotonic()
+        with (
+            make_client(server, total_timeout=1.0) as client,
+            pytest.raises(meetbit.RateLimitedError) as raised,
+        ):
+            client.cancel_event(1, 2, "x")
+        assert time.monotonic() - started < SLACK
+        assert raised.value.retry_after == 2.0
+
+    def test_every_operation_and_method_is_retried(self, server: WireServer) -> None:
+        server.queue(limited("0"), OK, limited("0"), Reply(200, "deleted"))
+        with make_client(server) as client:
+            cancel_event.sync_detailed(1, 2, client=client, body=CancelEventBody("x"))
+            assert client.get_httpx_client().delete("/some/future/operation").text == "deleted"
+        assert [r.method for r in server.received] == ["POST", "POST", "DELETE", "DELETE"]
+
+    def test_each_retry_is_logged_and_reported(
+        self, server: WireServer, caplog: pytest.LogCaptureFixture
+    ) -> None:
+        server.queue(limited("0.1"), OK)
+        seen: list[meetbit.Attempt] = []
+        with (
+            caplog.at_level(logging.INFO, logger="meetbit"),
+            make_client(server, on_retry=seen.append) as client,
+        ):
+            client.cancel_event(1, 2, "x")
+        assert seen == [meetbit.Attempt(1, 429, None, 0.1, "retry-after")]
+        (record,) = [r for r in caplog.records if r.name == "meetbit"]
+        assert "attempt 1" in record.getMessage()
+        assert "0.10 s" in record.getMessage()
+
+    def test_failed_attempts_are_closed_so_the_connection_is_reused(
+        self, server: WireServer
+    ) -> None:
+        for _ in range(5):
+            server.queue(limited("0"), limited("0"), OK)
+        with make_client(server) as client:
+            for _ in range(5):
+                client.cancel_event(1, 2, "x")
+        assert len(server.received) == 15
+        assert len({r.port for r in server.received}) == 1
+
+    def test_shared_cool_down_holds_back_the_next_call(self, server: WireServer) -> None:
+        server.queue(limited("0.3"), OK)
+        with make_client(server, max_retries=0) as client:
+            with pytest.raises(meetbit.RateLimitedError):
+                client.cancel_event(1, 2, "x")
+            client.cancel_event(1, 2, "x")
+        (gap,) = gaps(server)
+        assert 0.3 <= gap < 0.3 + SLACK
+
+    def test_idempotent_request_retries_connection_failures(self) -> None:
+        with socket_closed_port() as port:
+            client = meetbit.Client(
+                base_url=f"http://127.0.0.1:{port}", access_key_id=KEY_ID, access_key_secret=SECRET
+            )
+            with client, pytest.raises(meetbit.NetworkError) as raised:
+                client.get_httpx_client().get("/calendars")
+        assert len(raised.value.attempts) == 3
+        assert all(a.error and a.error.startswith("ConnectError") for a in raised.value.attempts)
+
+
+class TestAsyncRetry:
+    def test_async_retry_after_waits_without_blocking_the_loop(self, server: WireServer) -> None:
+        server.queue(limited("0.3"), OK)
+        ticks = 0
+
+        async def ticker(stop: asyncio.Event) -> None:
+            nonlocal ticks
+            while not stop.is_set():
+                ticks += 1
+                await asyncio.sleep(0.01)
+
+        async def main() -> Any:
+            stop = asyncio.Event()
+            task = asyncio.create_task(ticker(stop))
+            async with make_async_client(server) as client:
+                event = await client.cancel_event(1, 2, "x")
+            stop.set()
+            await task
+            return event
+
+        assert asyncio.run(main()).id == 345
+        (gap,) = gaps(server)
+        assert 0.3 <= gap < 0.3 + SLACK
+        assert ticks >= 10, "the event loop kept running while the client waited"
+
+    def test_async_generated_function_is_retried_and_errors_are_typed(
+        self, server: WireServer
+    ) -> None:
+        server.queue(limited("0"), OK, Reply(404, "Resource object does not exist."))
+
+        async def main() -> None:
+            async with make_async_client(server) as client:
+                response = await cancel_event.asyncio_detailed(
+                    1, 2, client=client, body=CancelEventBody("x")
+                )
+                assert response.status_code == 200
+                with pytest.raises(meetbit.NotFoundError):
+                    await cancel_event.asyncio_detailed(
+                        1, 2, client=client, body=CancelEventBody("x")
+                    )
+
+        asyncio.run(main())
+        assert len(server.received) == 3
+
+    def test_async_gives_up_with_attempts(self, server: WireServer) -> None:
+        server.queue(limited("0"), limited("0"), limited("0"))
+
+        async def main() -> None:
+            async with make_async_client(server) as client:
+                await client.cancel_event(1, 2, "x")
+
+        with pytest.raises(meetbit.RateLimitedError) as raised:
+            asyncio.run(main())
+        assert len(raised.value.attempts) == 3

@@ -1,0 +1,128 @@
+"""A scripted HTTP/1.1 server on 127.0.0.1 for tests that cross the wire.
+
+Each test queues the replies it wants (status, headers, body, a delay, or a fault) and then
+reads what the server received: method, path, headers, body, arrival time and the client's
+port (which tells whether a connection was reused). Every wait is bounded, and the server
+stops with the fixture that started it.
+"""
+
+from __future__ import annotations
+
+import json
+import socket
+import threading
+import time
+from collections import deque
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+MAX_STALL = 10.0  # no fault holds a connection longer than this
+
+
+@dataclass
+class Reply:
+    status: int = 200
+    body: bytes | str | dict[str, Any] = b""
+    headers: dict[str, str] = field(default_factory=dict)
+    delay: float = 0.0
+    fault: str | None = None  # "close-mid-body", "stall", "close-before-reply"
+
+    def payload(self) -> tuple[bytes, str]:
+        if isinstance(self.body, dict):
+            return json.dumps(self.body).encode(), "application/json"
+        if isinstance(self.body, str):
+            return self.body.encode(), "text/plain; charset=utf-8"
+        return self.body, "application/octet-stream"
+
+
+@dataclass
+class Received:
+    method: str
+    path: str
+    headers: dict[str, str]
+    body: bytes
+    time: float
+    port: int
+
+
+class WireServer:
+    def __init__(self) -> None:
+        self.replies: deque[Reply] = deque()
+        self.default = Reply(500, "no reply queued")
+        self.received: list[Received] = []
+        self.stopping = threading.Event()
+        self._lock = threading.Lock()
+        server = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, format: str, *args: Any) -> None:
+                pass
+
+            def _handle(self) -> None:
+                length = int(self.headers.get("Content-Length") or 0)
+                body = self.rfile.read(length) if length else b""
+                with server._lock:
+                    server.received.append(
+                        Received(
+                            self.command,
+                            self.path,
+                            {k.lower(): v for k, v in self.headers.items()},
+                            body,
+                            time.monotonic(),
+                            self.client_address[1],
+                        )
+                    )
+                    reply = server.replies.popleft() if server.replies else server.default
+                if reply.delay:
+                    server.stopping.wait(reply.delay)
+                if reply.fault == "stall":
+                    server.stopping.wait(MAX_STALL)
+                    self.close_connection = True
+                    return
+                if reply.fault == "close-before-reply":
+                    self.close_connection = True
+                    self.connection.shutdown(socket.SHUT_RDWR)
+                    return
+                payload, content_type = reply.payload()
+                self.send_response(reply.status)
+                headers = {"Content-Type": content_type, **reply.headers}
+                for name, value in headers.items():
+                    self.send_header(name, value)
+                self.send_header("Content-Length", str(len(payload)))
+                self.end_headers()
+                if reply.fault == "close-mid-body":
+                    self.wfile.write(payload[: len(payload) // 2])
+                    self.wfile.flush()
+                    self.close_connection = True
+                    self.connection.shutdown(socket.SHUT_RDWR)
+                    return
+                self.wfile.write(payload)
+
+            do_GET = do_POST = do_PUT = do_DELETE = _handle
+
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._server.daemon_threads = True
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}
+        )
+
+    @property
+    def base_url(self) -> str:
+        host, port = self._server.server_address[:2]
+        return f"http://{host}:{port}"
+
+    def queue(self, *replies: Reply) -> None:
+        self.replies.extend(replies)
+
+    def start(self) -> WireServer:
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self.stopping.set()
+        self._server.shutdown()
+        self._server.server_close()
+        self._thread.join(timeout=5)
