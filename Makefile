@@ -10,7 +10,7 @@ FIXED_SPEC := build/openapi.fixed.json
 GENERATOR := PATH="$(BIN):$$PATH" $(BIN)/openapi-python-client generate --path $(FIXED_SPEC) \
 	--config generator-config.yml --meta none --fail-on-warning
 
-.PHONY: generate check-generated fix-spec validate-spec test lint lock clean
+.PHONY: generate check-generated fix-spec validate-spec test test-min-deps lint lock clean
 
 $(STAMP): requirements/dev.txt
 	@$(PYTHON) -c 'import sys; sys.exit("Python >= 3.11 is required, $(PYTHON) is " + sys.version.split()[0]) if sys.version_info < (3, 11) else None'
@@ -54,9 +54,21 @@ lint: $(INSTALLED_PACKAGE)
 	$(BIN)/ruff format --check overlay tests tools examples
 	$(BIN)/mypy --strict overlay examples
 
-## The full suite: drift check, spec validation, lint and types, tests.
-test: check-generated validate-spec lint
+## The full suite: drift check, spec validation, lint and types, tests, oldest dependencies.
+test: check-generated validate-spec lint $(INSTALLED_PACKAGE)
 	$(BIN)/pytest
+	$(MAKE) --no-print-directory test-min-deps
+
+MIN_VENV := .venv-min-deps
+$(MIN_VENV)/.installed: requirements/min-deps.txt pyproject.toml
+	rm -rf $(MIN_VENV) && $(PYTHON) -m venv $(MIN_VENV)
+	$(MIN_VENV)/bin/python -m pip install --quiet --disable-pip-version-check -r requirements/min-deps.txt
+	$(MIN_VENV)/bin/python -m pip install --quiet --disable-pip-version-check --no-deps -e .
+	@touch $@
+
+## The client's behaviour tests against the oldest httpx and attrs pyproject.toml admits.
+test-min-deps: $(MIN_VENV)/.installed
+	$(MIN_VENV)/bin/python -m pytest -q -p no:cacheprovider tests/test_client.py tests/test_retry.py tests/test_models.py
 
 ## Re-resolve requirements/dev.txt from requirements/dev.in (needs the package registry).
 lock:
@@ -66,4 +78,4 @@ lock:
 	mv requirements/dev.txt.new requirements/dev.txt
 
 clean:
-	rm -rf $(VENV) build
+	rm -rf $(VENV) $(MIN_VENV) build

@@ -406,11 +406,10 @@ class TestSecrets:
                 while error is not None:
                     texts += [str(error), repr(error)]
                     error = error.__cause__ or error.__context__
-        assert {record.name.split(".")[0] for record in caplog.records} >= {
-            "httpcore",
-            "httpx",
-            "meetbit",
-        }
+        import httpcore
+
+        loggers = {"httpx", "meetbit"} | ({"httpcore"} if httpcore.__version__ >= "1" else set())
+        assert {record.name.split(".")[0] for record in caplog.records} >= loggers
         for record in caplog.records:
             assert SECRET not in record.getMessage()
         for text in texts:
@@ -444,15 +443,11 @@ class TestAttendeeStatus:
         assert meetbit.AttendeeStatus.MAYBE.__doc__ == "Tentative: might attend."
 
     def test_every_value_in_the_spec_is_documented(self) -> None:
-        import sys
-
         from conftest import ROOT
-
-        sys.path.insert(0, str(ROOT / "tools"))
-        import apply_overlay
         from meetbit._status import MEANINGS
+        from ruamel.yaml import YAML
 
-        spec = apply_overlay.load(ROOT / "openapi.yaml")
+        spec = YAML(typ="safe", pure=True).load((ROOT / "openapi.yaml").read_text(encoding="utf-8"))
         values = spec["components"]["schemas"]["EventAttendeeStatus"]["enum"]
         undocumented = set(values) - {int(member) for member in MEANINGS}
         assert not undocumented, f"the spec has attendee statuses nobody documented: {undocumented}"
