@@ -6,9 +6,7 @@ BIN := $(CURDIR)/$(VENV)/bin
 STAMP := $(VENV)/.installed
 INSTALLED_PACKAGE := $(VENV)/.package
 FIXED_SPEC := build/openapi.fixed.json
-# The generator runs ruff (its post-hook) from PATH: it must be the pinned one in the venv.
-GENERATOR := PATH="$(BIN):$$PATH" $(BIN)/openapi-python-client generate --path $(FIXED_SPEC) \
-	--config generator-config.yml --meta none --fail-on-warning
+GENERATE := $(BIN)/python tools/generate.py openapi.yaml
 
 .PHONY: generate check-generated fix-spec validate-spec test test-min-deps lint lock clean
 
@@ -23,23 +21,24 @@ $(INSTALLED_PACKAGE): $(STAMP) pyproject.toml
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
 	@touch $@
 
-## Apply the fix layer (spec/fixes.overlay.yaml) to openapi.yaml.
+## Apply the fix layer (spec/fixes.overlay.yaml) to openapi.yaml, for validators and mocks.
 fix-spec: $(STAMP)
 	@mkdir -p build
 	$(BIN)/python tools/apply_overlay.py openapi.yaml spec/fixes.overlay.yaml $(FIXED_SPEC)
 
-## Regenerate generated/meetbit_api from openapi.yaml + fix layer + generator-config.yml.
-generate: fix-spec
+## Regenerate generated/meetbit_api from openapi.yaml, the fix layer, generator-config.yml
+## and templates/.
+generate: $(STAMP)
 	@rm -rf build/generated
-	$(GENERATOR) --output-path build/generated/meetbit_api
+	$(GENERATE) build/generated/meetbit_api $(FIXED_SPEC)
 	@rm -rf generated/meetbit_api && mkdir -p generated
 	@mv build/generated/meetbit_api generated/meetbit_api
 	@echo "generated/meetbit_api is up to date"
 
 ## Fail with a diff when generated/ is not what the current inputs generate.
-check-generated: fix-spec
+check-generated: $(STAMP)
 	@rm -rf build/check
-	@$(GENERATOR) --output-path build/check/meetbit_api > /dev/null
+	@$(GENERATE) build/check/meetbit_api
 	@diff -ru generated/meetbit_api build/check/meetbit_api \
 		|| { echo "generated/ differs from a fresh generation (diff above): run 'make generate' and commit, never edit generated/ by hand" >&2; exit 1; }
 	@echo "generated/ matches a fresh generation"

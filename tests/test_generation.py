@@ -3,51 +3,21 @@
 from __future__ import annotations
 
 import filecmp
-import os
-import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 from conftest import ROOT
 
-BIN = Path(sys.executable).parent
+sys.path.insert(0, str(ROOT / "tools"))
+import generate as generator
 
 
 def generate(spec_text: str, workdir: Path) -> Path:
     spec = workdir / "openapi.yaml"
     spec.write_text(spec_text, encoding="utf-8")
-    fixed = workdir / "fixed.json"
-    subprocess.run(
-        [
-            sys.executable,
-            ROOT / "tools/apply_overlay.py",
-            spec,
-            ROOT / "spec/fixes.overlay.yaml",
-            fixed,
-        ],
-        check=True,
-    )
     output = workdir / "out" / "meetbit_api"
-    subprocess.run(
-        [
-            BIN / "openapi-python-client",
-            "generate",
-            "--path",
-            fixed,
-            "--config",
-            ROOT / "generator-config.yml",
-            "--meta",
-            "none",
-            "--fail-on-warning",
-            "--output-path",
-            output,
-        ],
-        check=True,
-        capture_output=True,
-        cwd=workdir,
-        env={**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}"},
-    )
+    generator.generate(spec, output)
     return output
 
 

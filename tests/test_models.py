@@ -95,3 +95,49 @@ def test_model_round_trip_is_lossless(
     event_payload["online_conference"] = online_conference_payload
     event = Event.from_dict(event_payload)
     assert Event.from_dict(event.to_dict()) == event
+
+
+class TestForwardCompatibility:
+    """A value the spec does not list yet must not make the whole response unreadable."""
+
+    def test_unknown_attendee_status_surfaces_as_unknown(
+        self, event_payload: dict[str, Any]
+    ) -> None:
+        event_payload["attendees"][0]["status"] = 7
+        event = Event.from_dict(event_payload)
+        status = event.attendees[0].status
+        assert isinstance(status, EventAttendeeStatus)
+        assert status.name == "UNKNOWN"
+        assert status == 7
+        assert status not in list(EventAttendeeStatus)
+        assert event.attendees[1].status is EventAttendeeStatus.CONFIRMED
+        assert event.to_dict()["attendees"][0]["status"] == 7
+
+    def test_unknown_canceled_by_type_surfaces_as_unknown(
+        self, event_payload: dict[str, Any]
+    ) -> None:
+        event_payload["canceled_by_type"] = "App\\Models\\Tenant\\Robot"
+        event = Event.from_dict(event_payload)
+        assert isinstance(event.canceled_by_type, EventCanceledByType)
+        assert event.canceled_by_type.name == "UNKNOWN"
+        assert event.canceled_by_type == "App\\Models\\Tenant\\Robot"
+        assert event.to_dict()["canceled_by_type"] == "App\\Models\\Tenant\\Robot"
+
+    def test_wrong_kind_of_value_is_still_an_error(self, event_payload: dict[str, Any]) -> None:
+        import pytest
+
+        event_payload["attendees"][0]["status"] = "confirmed"
+        with pytest.raises(ValueError, match="not a valid EventAttendeeStatus"):
+            Event.from_dict(event_payload)
+        event_payload["attendees"][0]["status"] = 2.5
+        with pytest.raises(ValueError, match="not a valid EventAttendeeStatus"):
+            Event.from_dict(event_payload)
+
+    def test_known_members_are_unchanged(self) -> None:
+        assert EventAttendeeStatus(1) is EventAttendeeStatus.CONFIRMED
+        assert [m.name for m in EventAttendeeStatus] == [
+            "NO_RESPONSE",
+            "CONFIRMED",
+            "NOT_GOING",
+            "MAYBE",
+        ]

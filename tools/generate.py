@@ -1,0 +1,46 @@
+"""Generate the meetbit_api package from a spec: apply the fix layer, then run the pinned generator.
+
+Usage: python tools/generate.py SPEC OUTPUT_PACKAGE_DIR [FIXED_SPEC_PATH]
+
+The Makefile and the tests both generate through this one script, so they cannot drift
+apart in how the generator is called.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import apply_overlay
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+
+
+def generate(spec: Path, output: Path, fixed_spec: Path | None = None) -> None:
+    """Write the package for `spec` to `output`, which must not exist yet."""
+    with tempfile.TemporaryDirectory() as scratch:
+        fixed_spec = fixed_spec or Path(scratch) / "openapi.fixed.json"
+        if apply_overlay.main([str(spec), str(ROOT / "spec/fixes.overlay.yaml"), str(fixed_spec)]):
+            raise SystemExit(1)
+        command = [
+            BIN / "openapi-python-client", "generate",
+            "--path", fixed_spec,
+            "--config", ROOT / "generator-config.yml",
+            "--custom-template-path", ROOT / "templates",
+            "--meta", "none",
+            "--fail-on-warning",
+            "--output-path", output,
+        ]  # fmt: skip
+        # The generator runs ruff (its post-hook) from PATH: it must be the pinned one.
+        env = {**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}"}
+        result = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
+        if result.returncode:
+            raise SystemExit(f"openapi-python-client failed:\n{result.stdout}{result.stderr}")
+
+
+if __name__ == "__main__":
+    generate(*(Path(argument) for argument in sys.argv[1:]))
