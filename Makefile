@@ -12,7 +12,7 @@ GENERATE := $(BIN)/python tools/generate.py openapi.yaml
 
 $(STAMP): requirements/dev.txt
 	@$(PYTHON) -c 'import sys; sys.exit("Python >= 3.11 is required, $(PYTHON) is " + sys.version.split()[0]) if sys.version_info < (3, 11) else None'
-	$(PYTHON) -m venv $(VENV)
+	rm -rf $(VENV) && $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements/dev.txt
 	@touch $@
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import copy
+import functools
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -94,3 +96,16 @@ def event_payload() -> dict[str, Any]:
 @pytest.fixture
 def online_conference_payload() -> dict[str, Any]:
     return copy.deepcopy(ONLINE_CONFERENCE)
+
+
+@functools.cache
+def fixed_spec() -> Any:
+    """The published spec with the fix layer applied, as the generator sees it."""
+    sys.path.insert(0, str(ROOT / "tools"))
+    import apply_overlay
+
+    document, _ = apply_overlay.apply(
+        apply_overlay.load(ROOT / "openapi.yaml"),
+        apply_overlay.load(ROOT / "spec/fixes.overlay.yaml"),
+    )
+    return document
