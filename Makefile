@@ -8,7 +8,7 @@ INSTALLED_PACKAGE := $(VENV)/.package
 FIXED_SPEC := build/openapi.fixed.json
 GENERATE := $(BIN)/python tools/generate.py openapi.yaml
 
-.PHONY: generate check-generated fix-spec validate-spec test test-min-deps lint lock clean
+.PHONY: generate check-generated fix-spec validate-spec test test-min-deps contract prism lint lock clean
 
 $(STAMP): requirements/dev.txt
 	@$(PYTHON) -c 'import sys; sys.exit("Python >= 3.11 is required, $(PYTHON) is " + sys.version.split()[0]) if sys.version_info < (3, 11) else None'
@@ -54,9 +54,22 @@ lint: $(INSTALLED_PACKAGE)
 	$(BIN)/mypy --strict overlay examples
 
 ## The full suite: drift check, spec validation, lint and types, tests, oldest dependencies.
-test: check-generated validate-spec lint $(INSTALLED_PACKAGE)
+test: check-generated validate-spec lint $(INSTALLED_PACKAGE) prism
 	$(BIN)/pytest
 	$(MAKE) --no-print-directory test-min-deps
+
+PRISM := contract/node_modules/.bin/prism
+## Install Stoplight Prism from contract/package-lock.json, if this machine has node and npm.
+prism:
+	@if command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1; then \
+		[ $(PRISM) -nt contract/package-lock.json ] || npm ci --prefix contract --no-audit --no-fund --silent; \
+	else \
+		echo "NOTE: node/npm not found: the Prism contract tests will be SKIPPED (see pytest's summary)"; \
+	fi
+
+## The client against Prism serving the fixed spec (skipped, and says so, without node/npm).
+contract: $(INSTALLED_PACKAGE) prism
+	$(BIN)/pytest tests/test_contract_prism.py
 
 MIN_VENV := .venv-min-deps
 $(MIN_VENV)/.installed: requirements/min-deps.txt pyproject.toml
@@ -77,4 +90,4 @@ lock:
 	mv requirements/dev.txt.new requirements/dev.txt
 
 clean:
-	rm -rf $(VENV) $(MIN_VENV) build
+	rm -rf $(VENV) $(MIN_VENV) build contract/node_modules
