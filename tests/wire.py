@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import json
 import socket
+import ssl
 import threading
 import time
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -26,7 +28,7 @@ class Reply:
     body: bytes | str | dict[str, Any] = b""
     headers: dict[str, str] = field(default_factory=dict)
     delay: float = 0.0
-    fault: str | None = None  # "close-mid-body", "stall", "close-before-reply"
+    fault: str | None = None  # "close-mid-body", "stall", "close-before-reply", "chunked"
 
     def payload(self) -> tuple[bytes, str]:
         if isinstance(self.body, dict):
@@ -46,11 +48,16 @@ class Received:
     port: int
 
 
+class _Server(ThreadingHTTPServer):
+    request_queue_size = 128  # the default 5 resets concurrent clients before we see them
+
+
 class WireServer:
-    def __init__(self) -> None:
+    def __init__(self, tls: ssl.SSLContext | None = None) -> None:
         self.replies: deque[Reply] = deque()
         self.default = Reply(500, "no reply queued")
         self.received: list[Received] = []
+        self.script: Callable[[Received], Reply] | None = None  # replaces the queue when set
         self.stopping = threading.Event()
         self._lock = threading.Lock()
         server = self
@@ -64,18 +71,20 @@ class WireServer:
             def _handle(self) -> None:
                 length = int(self.headers.get("Content-Length") or 0)
                 body = self.rfile.read(length) if length else b""
+                received = Received(
+                    self.command,
+                    self.path,
+                    {k.lower(): v for k, v in self.headers.items()},
+                    body,
+                    time.monotonic(),
+                    self.client_address[1],
+                )
                 with server._lock:
-                    server.received.append(
-                        Received(
-                            self.command,
-                            self.path,
-                            {k.lower(): v for k, v in self.headers.items()},
-                            body,
-                            time.monotonic(),
-                            self.client_address[1],
-                        )
-                    )
-                    reply = server.replies.popleft() if server.replies else server.default
+                    server.received.append(received)
+                    if server.script is not None:
+                        reply = server.script(received)
+                    else:
+                        reply = server.replies.popleft() if server.replies else server.default
                 if reply.delay:
                     server.stopping.wait(reply.delay)
                 if reply.fault == "stall":
@@ -91,6 +100,18 @@ class WireServer:
                 headers = {"Content-Type": content_type, **reply.headers}
                 for name, value in headers.items():
                     self.send_header(name, value)
+                if reply.fault == "chunked":  # no Content-Length: the size is unknown up front
+                    self.send_header("Transfer-Encoding", "chunked")
+                    self.end_headers()
+                    step = 1 << 16
+                    try:
+                        for start in range(0, len(payload), step):
+                            chunk = payload[start : start + step]
+                            self.wfile.write(b"%x\r\n%s\r\n" % (len(chunk), chunk))
+                        self.wfile.write(b"0\r\n\r\n")
+                    except OSError:  # the client stopped reading, as it should
+                        self.close_connection = True
+                    return
                 self.send_header("Content-Length", str(len(payload)))
                 self.end_headers()
                 if reply.fault == "close-mid-body":
@@ -103,8 +124,10 @@ class WireServer:
 
             do_GET = do_POST = do_PUT = do_DELETE = _handle
 
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._server = _Server(("127.0.0.1", 0), Handler)
         self._server.daemon_threads = True
+        if tls is not None:
+            self._server.socket = tls.wrap_socket(self._server.socket, server_side=True)
         self._thread = threading.Thread(
             target=self._server.serve_forever, kwargs={"poll_interval": 0.05}
         )
@@ -112,7 +135,8 @@ class WireServer:
     @property
     def base_url(self) -> str:
         host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}"
+        scheme = "https" if isinstance(self._server.socket, ssl.SSLSocket) else "http"
+        return f"{scheme}://{host}:{port}"
 
     def queue(self, *replies: Reply) -> None:
         self.replies.extend(replies)

@@ -14,17 +14,22 @@ from meetbit._errors import ConfigurationError
 _UNSAFE = re.compile(r"[\x00-\x1f\x7f]")
 
 
-def _checked(name: str, value: str, env_var: str) -> str:
+def header_safe(what: str, value: str) -> str:
+    """Return `value` if it can be sent as a header value as-is, else raise ConfigurationError."""
     if not isinstance(value, str):
-        raise ConfigurationError(f"{name} must be a str, not {type(value).__name__}")
-    if not value.strip():
-        raise ConfigurationError(f"{name} is empty: pass {name}= or set {env_var}")
+        raise ConfigurationError(f"{what} must be a str, not {type(value).__name__}")
     if _UNSAFE.search(value):
         # The message never repeats the value: it may be the secret.
-        raise ConfigurationError(f"{name} contains a control character (CR, LF, tab...)")
+        raise ConfigurationError(f"{what} contains a control character (CR, LF, tab...)")
     if not value.isascii():
-        raise ConfigurationError(f"{name} contains non-ASCII characters")
+        raise ConfigurationError(f"{what} contains non-ASCII characters")
     return value
+
+
+def _checked(name: str, value: str, env_var: str) -> str:
+    if isinstance(value, str) and not value.strip():
+        raise ConfigurationError(f"{name} is empty: pass {name}= or set {env_var}")
+    return header_safe(name, value)
 
 
 class AccessKeyAuth(httpx.Auth):

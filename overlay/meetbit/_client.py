@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import httpx
 from meetbit_api.client import Client as _GeneratedClient
 
-from meetbit._auth import AccessKeyAuth
+from meetbit._auth import AccessKeyAuth, header_safe
 from meetbit._errors import (
     ConfigurationError,
     InvalidRequestError,
@@ -191,9 +191,13 @@ class _ClientBase(_GeneratedClient):
             raise ConfigurationError(f"max_retries must be an int >= 0, got {max_retries!r}")
         if verify is False:
             logger.warning("meetbit: TLS certificate verification is OFF for %s", url)
+        extra = {
+            header_safe("header name", k): header_safe(f"header {k}", v)
+            for k, v in (headers or {}).items()
+        }
         super().__init__(
             base_url=url,
-            headers={"User-Agent": USER_AGENT, **(headers or {})},
+            headers={"User-Agent": USER_AGENT, **extra},
             timeout=timeout if isinstance(timeout, httpx.Timeout) else httpx.Timeout(timeout),
             verify_ssl=verify,
         )

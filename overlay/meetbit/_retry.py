@@ -25,13 +25,15 @@ from typing import Literal
 
 import httpx
 
-from meetbit._errors import MeetBitError, error_for_transport_failure
+from meetbit._errors import MalformedResponseError, MeetBitError, error_for_transport_failure
 
 logger = logging.getLogger("meetbit")
 
 IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE", "TRACE"})
 RETRYABLE_SERVER_STATUSES = frozenset({500, 502, 503, 504})
 ATTEMPTS_EXTENSION = "meetbit.attempts"
+MAX_RESPONSE_BYTES = 16 * 1024 * 1024
+"""Bodies above this are refused: MeetBit's are kilobytes, and a runaway proxy must not OOM us."""
 _DELTA_SECONDS = re.compile(r"\d{1,10}(\.\d{1,6})?")
 
 
@@ -214,15 +216,81 @@ class _Call:
         return error
 
 
+def _too_large(request: httpx.Request, limit: int) -> MalformedResponseError:
+    return MalformedResponseError(
+        f"{request.method} {request.url.path}: response body is larger than {limit} bytes"
+    )
+
+
+def _refuse_declared_oversize(response: httpx.Response, request: httpx.Request, limit: int) -> None:
+    declared = response.headers.get("Content-Length", "")
+    if declared.isdigit() and int(declared) > limit:
+        raise _too_large(request, limit)
+
+
+def _with_body(response: httpx.Response, request: httpx.Request, body: bytes) -> httpx.Response:
+    # The body is still encoded (gzip...); the new response decodes it once, as httpx would.
+    return httpx.Response(
+        response.status_code,
+        headers=response.headers,
+        content=body,
+        request=request,
+        extensions=response.extensions,
+    )
+
+
+def _in_memory(response: httpx.Response, request: httpx.Request, limit: int) -> bool:
+    # A response built with its content (httpx.MockTransport, fakes) has nothing to read.
+    if not response.is_stream_consumed:
+        return False
+    if len(response.content) > limit:
+        raise _too_large(request, limit)
+    response.request = request
+    return True
+
+
+def _read(response: httpx.Response, request: httpx.Request, limit: int) -> httpx.Response:
+    """Read the whole body, refusing more than `limit` bytes."""
+    if _in_memory(response, request, limit):
+        return response
+    _refuse_declared_oversize(response, request, limit)
+    body = bytearray()
+    for chunk in response.iter_raw():
+        body += chunk
+        if len(body) > limit:
+            response.close()
+            raise _too_large(request, limit)
+    return _with_body(response, request, bytes(body))
+
+
+async def _aread(response: httpx.Response, request: httpx.Request, limit: int) -> httpx.Response:
+    """Read the whole body without blocking the event loop, refusing more than `limit` bytes."""
+    if _in_memory(response, request, limit):
+        return response
+    _refuse_declared_oversize(response, request, limit)
+    body = bytearray()
+    async for chunk in response.aiter_raw():
+        body += chunk
+        if len(body) > limit:
+            await response.aclose()
+            raise _too_large(request, limit)
+    return _with_body(response, request, bytes(body))
+
+
 class RetryTransport(httpx.BaseTransport):
     """Sends each request through `transport`, retrying as `policy` says; reads every body."""
 
     def __init__(
-        self, transport: httpx.BaseTransport, policy: RetryPolicy, cooldown: Cooldown
+        self,
+        transport: httpx.BaseTransport,
+        policy: RetryPolicy,
+        cooldown: Cooldown,
+        max_response_bytes: int = MAX_RESPONSE_BYTES,
     ) -> None:
         self._transport = transport
         self._policy = policy
         self._cooldown = cooldown
+        self._max_response_bytes = max_response_bytes
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         call = _Call(self._policy, self._cooldown, request)
@@ -233,8 +301,9 @@ class RetryTransport(httpx.BaseTransport):
             try:
                 # Reading here puts failures while the body arrives under the same policy
                 # and error mapping as failures before it.
-                response = self._transport.handle_request(request)
-                response.read()
+                response = _read(
+                    self._transport.handle_request(request), request, self._max_response_bytes
+                )
             except httpx.TransportError as failure:
                 wait = call.after_failure(failure)
             else:
@@ -253,7 +322,11 @@ class AsyncRetryTransport(httpx.AsyncBaseTransport):
     """The asynchronous twin of `RetryTransport`; waits without blocking the event loop."""
 
     def __init__(
-        self, transport: httpx.AsyncBaseTransport, policy: RetryPolicy, cooldown: Cooldown
+        self,
+        transport: httpx.AsyncBaseTransport,
+        policy: RetryPolicy,
+        cooldown: Cooldown,
+        max_response_bytes: int = MAX_RESPONSE_BYTES,
     ) -> None:
         import anyio  # only async users pay for it; works under asyncio and trio alike
 
@@ -261,6 +334,7 @@ class AsyncRetryTransport(httpx.AsyncBaseTransport):
         self._transport = transport
         self._policy = policy
         self._cooldown = cooldown
+        self._max_response_bytes = max_response_bytes
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         call = _Call(self._policy, self._cooldown, request)
@@ -269,8 +343,11 @@ class AsyncRetryTransport(httpx.AsyncBaseTransport):
             if cooldown:
                 await self._sleep(cooldown)
             try:
-                response = await self._transport.handle_async_request(request)
-                await response.aread()
+                response = await _aread(
+                    await self._transport.handle_async_request(request),
+                    request,
+                    self._max_response_bytes,
+                )
             except httpx.TransportError as failure:
                 wait = call.after_failure(failure)
             else:

@@ -1,0 +1,124 @@
+"""A hostile network, over real sockets on 127.0.0.1: each fault bounded in time, each outcome typed."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from collections.abc import Iterator
+
+import httpx
+import meetbit
+import pytest
+from conftest import EVENT
+from test_client import OK, make_async_client, make_client
+from wire import Reply, WireServer
+
+BIG = 17 * 1024 * 1024  # just over the 16 MiB response cap
+
+
+@pytest.fixture
+def server() -> Iterator[WireServer]:
+    wire = WireServer().start()
+    yield wire
+    wire.stop()
+
+
+class TestBodies:
+    def test_very_large_declared_body_is_refused_without_reading_it(
+        self, server: WireServer
+    ) -> None:
+        server.queue(Reply(200, b"x" * BIG))
+        started = time.monotonic()
+        with (
+            make_client(server) as client,
+            pytest.raises(meetbit.MalformedResponseError, match="larger than"),
+        ):
+            client.cancel_event(1, 2, "x")
+        assert time.monotonic() - started < 2
+
+    def test_very_large_chunked_body_is_cut_off_at_the_cap(self, server: WireServer) -> None:
+        server.queue(Reply(200, b"x" * BIG, fault="chunked"))
+        with (
+            make_client(server) as client,
+            pytest.raises(meetbit.MalformedResponseError, match="larger than"),
+        ):
+            client.cancel_event(1, 2, "x")
+
+    def test_async_very_large_chunked_body_is_cut_off(self, server: WireServer) -> None:
+        server.queue(Reply(200, b"x" * BIG, fault="chunked"))
+
+        async def main() -> None:
+            async with make_async_client(server) as client:
+                await client.cancel_event(1, 2, "x")
+
+        with pytest.raises(meetbit.MalformedResponseError, match="larger than"):
+            asyncio.run(main())
+
+    def test_large_but_allowed_chunked_body_parses(self, server: WireServer) -> None:
+        padded = {
+            "message": "ok",
+            "data": {**EVENT, "body": "y" * 1000, "padding": "z" * (2 * 1024 * 1024)},
+        }
+        server.queue(
+            Reply(
+                200,
+                json.dumps(padded).encode(),
+                {"Content-Type": "application/json"},
+                fault="chunked",
+            )
+        )
+        with make_client(server) as client:
+            assert client.cancel_event(1, 2, "x").additional_properties["padding"] == "z" * (
+                2 * 1024 * 1024
+            )
+
+    def test_truncated_json_is_malformed(self, server: WireServer) -> None:
+        body = json.dumps({"message": "ok", "data": EVENT}).encode()
+        server.queue(Reply(200, body[: len(body) // 2], {"Content-Type": "application/json"}))
+        with (
+            make_client(server) as client,
+            pytest.raises(meetbit.MalformedResponseError, match="not JSON"),
+        ):
+            client.cancel_event(1, 2, "x")
+
+
+class TestConnections:
+    def test_server_closing_before_replying_is_a_network_error_and_post_is_not_resent(
+        self, server: WireServer
+    ) -> None:
+        server.queue(Reply(fault="close-before-reply"), OK)
+        with make_client(server) as client, pytest.raises(meetbit.NetworkError) as raised:
+            client.cancel_event(1, 2, "x")
+        assert isinstance(raised.value.__cause__, httpx.RemoteProtocolError)
+        assert len(server.received) == 1
+
+
+class TestRateLimitStorm:
+    def test_fifty_concurrent_calls_in_a_429_storm_are_bounded(self, server: WireServer) -> None:
+        # Every request is refused for the first 0.5 s, then all succeed.
+        storm_ends = time.monotonic() + 0.5
+        server.script = lambda received: (
+            Reply(429, "Too many requests.", {"Retry-After": "0.2"})
+            if received.time < storm_ends
+            else OK
+        )
+
+        async def main() -> list[object]:
+            async with make_async_client(server, max_retries=5, total_timeout=5) as client:
+                return await asyncio.gather(
+                    *(client.cancel_event(1, n, "x") for n in range(1, 51)), return_exceptions=True
+                )
+
+        started = time.monotonic()
+        results = asyncio.run(main())
+        elapsed = time.monotonic() - started
+        failures = [r for r in results if isinstance(r, BaseException)]
+        assert failures == []
+        assert elapsed < 5, "no call slept past its budget"
+        assert len(server.received) <= 50 * 6, "no call exceeded max_retries"
+        assert len({r.port for r in server.received}) <= 100, "within httpx's default pool"
+        limited = len(server.received) - 50
+        print(f"storm: {len(server.received)} requests, {limited} refused, {elapsed:.2f} s")
+        # The shared cool-down means one 429 holds back the others: far fewer than 50 per wave.
+        assert limited < 50 * 3
