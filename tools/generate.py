@@ -20,17 +20,17 @@ ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 
 
-def generate(spec: Path, output: Path, fixed_spec: Path | None = None) -> None:
+def generate(spec: Path, output: Path, fixed_spec: Path | None = None, root: Path = ROOT) -> None:
     """Write the package for `spec` to `output`, which must not exist yet."""
     with tempfile.TemporaryDirectory() as scratch:
         fixed_spec = fixed_spec or Path(scratch) / "openapi.fixed.json"
-        if apply_overlay.main([str(spec), str(ROOT / "spec/fixes.overlay.yaml"), str(fixed_spec)]):
+        if apply_overlay.main([str(spec), str(root / "spec/fixes.overlay.yaml"), str(fixed_spec)]):
             raise SystemExit(1)
         command = [
             BIN / "openapi-python-client", "generate",
             "--path", fixed_spec,
-            "--config", ROOT / "generator-config.yml",
-            "--custom-template-path", ROOT / "templates",
+            "--config", root / "generator-config.yml",
+            "--custom-template-path", root / "templates",
             "--meta", "none",
             "--fail-on-warning",
             "--output-path", output,

@@ -190,7 +190,7 @@ class _ClientBase(_GeneratedClient):
         if isinstance(max_retries, bool) or not isinstance(max_retries, int) or max_retries < 0:
             raise ConfigurationError(f"max_retries must be an int >= 0, got {max_retries!r}")
         if verify is False:
-            logger.warning("meetbit: TLS certificate verification is OFF for %s", url)
+            logger.warning("TLS certificate verification is OFF for %s", url)
         extra = {
             header_safe("header name", k): header_safe(f"header {k}", v)
             for k, v in (headers or {}).items()

@@ -194,7 +194,7 @@ class _Call:
     def _record(self, attempt: Attempt) -> None:
         self.attempts.append(attempt)
         logger.info(
-            "meetbit: %s %s attempt %d failed (%s); retrying in %.2f s (%s)",
+            "%s %s attempt %d failed (%s); retrying in %.2f s (%s)",
             self._request.method,
             self._request.url.path,
             attempt.number,
