@@ -10,7 +10,11 @@ from conftest import ROOT
 
 def test_demo_cancels_through_the_client_and_the_cli_with_a_retried_429() -> None:
     result = subprocess.run(
-        [sys.executable, ROOT / "examples/demo.py"], capture_output=True, text=True, timeout=120, check=False
+        [sys.executable, ROOT / "examples/demo.py"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
     )
     assert result.returncode == 0, result.stderr
     assert "attempt 1 failed (429); retrying in 0.50 s (retry-after)" in result.stdout
