@@ -8,7 +8,7 @@ INSTALLED_PACKAGE := $(VENV)/.package
 FIXED_SPEC := build/openapi.fixed.json
 GENERATE := $(BIN)/python tools/generate.py openapi.yaml
 
-.PHONY: update-spec demo generate check-generated fix-spec validate-spec test test-min-deps contract prism lint lock clean
+.PHONY: update-spec demo bench generate check-generated fix-spec validate-spec test test-min-deps contract prism lint lock clean
 
 $(STAMP): requirements/dev.txt
 	@$(PYTHON) -c 'import sys; sys.exit("Python >= 3.11 is required, $(PYTHON) is " + sys.version.split()[0]) if sys.version_info < (3, 11) else None'
@@ -42,6 +42,10 @@ check-generated: $(STAMP)
 	@diff -ru generated/meetbit_api build/check/meetbit_api \
 		|| { echo "generated/ differs from a fresh generation (diff above): run 'make generate' and commit, never edit generated/ by hand" >&2; exit 1; }
 	@echo "generated/ matches a fresh generation"
+
+## Benchmarks (not part of make test): ratios against baselines measured in the same run.
+bench: $(INSTALLED_PACKAGE)
+	$(BIN)/python bench/run.py $(BENCH_ARGS)
 
 ## See it work without a tenant: the fake MeetBit, a retried 429, the client and the CLI.
 demo: $(INSTALLED_PACKAGE)

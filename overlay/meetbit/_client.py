@@ -33,7 +33,6 @@ from meetbit._retry import (
     ATTEMPTS_EXTENSION,
     AsyncRetryTransport,
     Attempt,
-    Cooldown,
     RetryPolicy,
     RetryTransport,
 )
@@ -209,7 +208,6 @@ class _ClientBase(_GeneratedClient):
             max_wait=max_retry_wait,
             on_retry=on_retry,
         )
-        self._cooldown = Cooldown()
         self._transport = transport
 
     def _httpx_settings(self) -> dict[str, Any]:
@@ -248,7 +246,7 @@ class Client(_ClientBase):
                     "meetbit.Client needs a sync transport (httpx.BaseTransport)"
                 )
             self._client = httpx.Client(
-                transport=RetryTransport(wire, self._policy, self._cooldown),
+                transport=RetryTransport(wire, self._policy),
                 event_hooks={"response": [_raise_for_status]},
                 **self._httpx_settings(),
             )
@@ -305,7 +303,7 @@ class AsyncClient(_ClientBase):
                     "meetbit.AsyncClient needs an async transport (httpx.AsyncBaseTransport)"
                 )
             self._async_client = httpx.AsyncClient(
-                transport=AsyncRetryTransport(wire, self._policy, self._cooldown),
+                transport=AsyncRetryTransport(wire, self._policy),
                 event_hooks={"response": [_araise_for_status]},
                 **self._httpx_settings(),
             )

@@ -26,6 +26,7 @@ from typing import Literal
 import httpx
 
 from meetbit._errors import MalformedResponseError, MeetBitError, error_for_transport_failure
+from meetbit._ratelimit import AsyncTurns, RateLimitGate, Turns
 
 logger = logging.getLogger("meetbit")
 
@@ -93,53 +94,35 @@ def parse_retry_after(value: str | None, now: float | None = None) -> float | No
     return max(0.0, when.timestamp() - current)
 
 
-class Cooldown:
-    """When the access key may send again; shared by every request of one client.
-
-    When one request learns the key is rate limited, the client's other requests wait for
-    the same moment instead of each spending an attempt to learn it again.
-    """
-
-    __slots__ = ("until",)
-
-    def __init__(self) -> None:
-        self.until = 0.0
-
-    def extend(self, until: float) -> None:
-        self.until = max(self.until, until)
-
-
 class _Call:
     """The retry state of one request: its attempts, its budget, and the policy's decisions."""
 
-    __slots__ = ("_cooldown", "_deadline", "_idempotent", "_policy", "_request", "attempts")
+    __slots__ = ("_gate", "_idempotent", "_policy", "_request", "_window", "attempts", "deadline")
 
-    def __init__(self, policy: RetryPolicy, cooldown: Cooldown, request: httpx.Request) -> None:
+    def __init__(self, policy: RetryPolicy, gate: RateLimitGate, request: httpx.Request) -> None:
         self._policy = policy
-        self._cooldown = cooldown
+        self._gate = gate
         self._request = request
         self._idempotent = request.method in IDEMPOTENT_METHODS
         budget = policy.total_timeout
-        self._deadline = math.inf if budget is None else time.monotonic() + budget
+        self.deadline = math.inf if budget is None else time.monotonic() + budget
         self.attempts: list[Attempt] = []
+        self._window = gate.window
 
-    def prepare(self) -> float:
-        """Return the shared cool-down left to wait; fit the attempt's timeouts to the budget."""
-        now = time.monotonic()
-        wait = self._cooldown.until - now
-        if wait <= 0 or wait > self._policy.max_wait or now + wait >= self._deadline:
-            wait = 0.0  # none, or longer than policy allows: send, and let the server answer
-        remaining = self._deadline - now - wait
-        if remaining != math.inf:
-            if remaining <= 0:
-                budget_spent = httpx.TimeoutException("the call used up its total_timeout")
-                raise self._give_up(error_for_transport_failure(budget_spent, self._request))
-            timeouts = self._request.extensions.get("timeout", {})
-            self._request.extensions["timeout"] = {
-                phase: remaining if limit is None else min(limit, remaining)
-                for phase, limit in timeouts.items()
-            }
-        return wait
+    def fit_timeouts(self, turn: bool | None) -> None:
+        """Cut the attempt's timeouts to what is left of the budget; raise if nothing is."""
+        self._window = self._gate.window  # the rate-limit window this attempt is sent in
+        if self.deadline == math.inf:
+            return
+        remaining = self.deadline - time.monotonic()
+        if turn is None or remaining <= 0:
+            spent = httpx.TimeoutException("the call used up its total_timeout")
+            raise self._give_up(error_for_transport_failure(spent, self._request))
+        timeouts = self._request.extensions.get("timeout", {})
+        self._request.extensions["timeout"] = {
+            phase: remaining if limit is None else min(limit, remaining)
+            for phase, limit in timeouts.items()
+        }
 
     def after_response(self, response: httpx.Response) -> float | None:
         """Return how long to wait before retrying `response`, or None to return it."""
@@ -150,7 +133,7 @@ class _Call:
             wait, source = (
                 (hint, "retry-after") if hint is not None else (self._backoff(), "backoff")
             )
-            self._cooldown.extend(time.monotonic() + wait)
+            self._gate.limited(wait, self._window)
             if wait > self._policy.max_wait:
                 self._finish(response, status)
                 return None
@@ -161,6 +144,8 @@ class _Call:
         ):
             wait, source = self._backoff(), "backoff"
         else:
+            if response.is_success:
+                self._gate.succeeded(self._window)
             self._finish(response, None)
             return None
         if not self._can_retry(wait):
@@ -188,7 +173,7 @@ class _Call:
     def _can_retry(self, wait: float) -> bool:
         return (
             len(self.attempts) < self._policy.max_retries
-            and time.monotonic() + wait < self._deadline
+            and time.monotonic() + wait < self.deadline
         )
 
     def _record(self, attempt: Attempt) -> None:
@@ -284,21 +269,20 @@ class RetryTransport(httpx.BaseTransport):
         self,
         transport: httpx.BaseTransport,
         policy: RetryPolicy,
-        cooldown: Cooldown,
         max_response_bytes: int = MAX_RESPONSE_BYTES,
     ) -> None:
         self._transport = transport
         self._policy = policy
-        self._cooldown = cooldown
+        self._gate = RateLimitGate()
+        self._turns = Turns(self._gate)
         self._max_response_bytes = max_response_bytes
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
-        call = _Call(self._policy, self._cooldown, request)
+        call = _Call(self._policy, self._gate, request)
         while True:
-            cooldown = call.prepare()
-            if cooldown:
-                time.sleep(cooldown)
+            turn = self._turns.take(call.deadline, self._policy.max_wait)
             try:
+                call.fit_timeouts(turn)
                 # Reading here puts failures while the body arrives under the same policy
                 # and error mapping as failures before it.
                 response = _read(
@@ -312,6 +296,8 @@ class RetryTransport(httpx.BaseTransport):
                     return response
                 response.close()
                 wait = wait_or_none
+            finally:
+                self._turns.leave(turn)
             time.sleep(wait)
 
     def close(self) -> None:
@@ -325,24 +311,21 @@ class AsyncRetryTransport(httpx.AsyncBaseTransport):
         self,
         transport: httpx.AsyncBaseTransport,
         policy: RetryPolicy,
-        cooldown: Cooldown,
         max_response_bytes: int = MAX_RESPONSE_BYTES,
     ) -> None:
-        import anyio  # only async users pay for it; works under asyncio and trio alike
-
-        self._sleep = anyio.sleep
         self._transport = transport
         self._policy = policy
-        self._cooldown = cooldown
+        self._gate = RateLimitGate()
+        self._turns = AsyncTurns(self._gate)
+        self._sleep = self._turns.sleep
         self._max_response_bytes = max_response_bytes
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        call = _Call(self._policy, self._cooldown, request)
+        call = _Call(self._policy, self._gate, request)
         while True:
-            cooldown = call.prepare()
-            if cooldown:
-                await self._sleep(cooldown)
+            turn = await self._turns.take(call.deadline, self._policy.max_wait)
             try:
+                call.fit_timeouts(turn)
                 response = await _aread(
                     await self._transport.handle_async_request(request),
                     request,
@@ -356,6 +339,8 @@ class AsyncRetryTransport(httpx.AsyncBaseTransport):
                     return response
                 await response.aclose()
                 wait = wait_or_none
+            finally:
+                self._turns.leave(turn)
             await self._sleep(wait)
 
     async def aclose(self) -> None:
