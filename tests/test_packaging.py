@@ -58,7 +58,11 @@ def test_wheel_metadata_declares_ranges_not_pins(wheel: Path) -> None:
         )
     assert metadata["Version"] == meetbit.__version__
     assert metadata["Requires-Python"] == ">=3.11"
-    assert sorted(metadata.get_all("Requires-Dist")) == ["attrs>=22.2.0", "httpx<1,>=0.23.1"]
+    assert sorted(metadata.get_all("Requires-Dist")) == [
+        "attrs>=22.2.0",
+        "httpx<1,>=0.23.1",
+        "sniffio>=1.1",
+    ]
 
 
 def import_from(site: Path) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import math
 import threading
 import time
 from collections.abc import Iterator
@@ -23,22 +24,22 @@ class TestGate:
         gate = RateLimitGate()
         for _ in range(5):
             gate.succeeded(gate.window)
-        gate.limited(0.0, gate.window)
-        now = time.monotonic()
-        assert [gate.admits(now) for _ in range(5)] == [True] * 5
+        gate.limited(0.5, gate.window)
+        opened = gate.until
+        assert [gate.admits(opened) for _ in range(5)] == [True] * 5
         # The next window after a refusal is paced: it closes itself for the learned length.
-        assert gate.admits(now) is None
-        assert gate.until > now
+        assert gate.admits(opened) is None
+        assert gate.until >= opened + 0.5
 
     def test_probe_window_sends_the_rest_one_at_a_time(self) -> None:
         gate = RateLimitGate()
         for _ in range(3):
             gate.succeeded(gate.window)
-        gate.limited(0.0, gate.window)
+        gate.limited(0.1, gate.window)
         for _ in range(3):
-            assert gate.admits(time.monotonic())
+            assert gate.admits(gate.until)
             gate.succeeded(gate.window)
-        assert gate.admits(time.monotonic()) is None  # paced window ends
+        assert gate.admits(gate.until) is None  # paced window ends
         for _ in range(3):  # the probe window: the learned three at once...
             assert gate.admits(gate.until + 0.001)
         assert gate.admits(gate.until + 0.001) is False  # ...then one at a time
@@ -78,7 +79,11 @@ def token_bucket(rate: float, burst: float) -> tuple[object, dict[str, int]]:
                 return OK
             counts["429"] += 1
             return Reply(
-                429, "Too many requests.", {"Retry-After": f"{(1 - state['tokens']) / rate:.2f}"}
+                429,
+                "Too many requests.",
+                {
+                    "Retry-After": str(math.ceil((1 - state["tokens"]) / rate))
+                },  # whole seconds, as MeetBit
             )
 
     return script, counts
@@ -91,31 +96,51 @@ def server() -> Iterator[WireServer]:
     wire.stop()
 
 
-def test_concurrent_async_calls_under_a_quota_all_complete_with_few_429s(
+def test_concurrent_async_calls_under_a_quota_all_complete_with_far_fewer_429s(
     server: WireServer,
 ) -> None:
-    script, counts = token_bucket(rate=40, burst=10)
-    server.script = script  # type: ignore[assignment]
+    import httpx
 
-    async def main() -> list[object]:
+    async def naive() -> None:  # per-request retry, what common SDKs do
+        async with httpx.AsyncClient(base_url=server.base_url) as client:
+
+            async def one(n: int) -> None:
+                while (
+                    response := await client.post(f"/calendars/1/events/{n}/cancel", json={})
+                ).status_code == 429:
+                    await asyncio.sleep(float(response.headers["Retry-After"]))
+
+            await asyncio.gather(*(one(n) for n in range(1, 61)))
+
+    async def coordinated() -> list[object]:
         async with make_async_client(server) as client:
             return await asyncio.gather(
                 *(client.cancel_event(1, n, "x") for n in range(1, 61)), return_exceptions=True
             )
 
-    results = asyncio.run(main())
+    script, naive_counts = token_bucket(rate=20, burst=20)
+    server.script = script  # type: ignore[assignment]
+    asyncio.run(naive())
+    script, counts = token_bucket(rate=20, burst=20)
+    server.script = script  # type: ignore[assignment]
+    results = asyncio.run(coordinated())
     assert [r for r in results if isinstance(r, BaseException)] == []
     assert counts["200"] == 60
-    # 60 concurrent requests, 10 of burst: the first wave costs up to 50 refusals, later
-    # windows about one probe every other window; per-request retry costs hundreds here.
-    assert counts["429"] <= 50 + 10
+    # The first wave costs what it costs: 60 requests sent at once, 20 of burst, 40 refused,
+    # for both. After it, per-request retry keeps finding the limit (each refused request
+    # on its own); the gate paces the two windows that follow and spends at most a probe.
+    print(f"429s: coordinated {counts['429']}, per-request retry {naive_counts['429']}")
+    assert counts["429"] <= 40 + 2
+    assert naive_counts["429"] >= counts["429"] + 10
 
 
 def test_threads_share_the_gate_of_a_sync_client(server: WireServer) -> None:
-    script, counts = token_bucket(rate=40, burst=5)
+    script, counts = token_bucket(rate=20, burst=10)
     server.script = script  # type: ignore[assignment]
     errors: list[BaseException] = []
-    with make_client(server) as client:
+    # Threads race for the gate's counters, so an unlucky request may see more refusals
+    # than with coroutines; a little more retry room keeps this test about sharing.
+    with make_client(server, max_retries=4) as client:
 
         def work(start: int) -> None:
             for n in range(start, start + 5):

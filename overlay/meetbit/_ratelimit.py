@@ -86,7 +86,7 @@ class RateLimitGate:
         if self._sent < self._previous:
             self._sent += 1
             return True
-        if self._probe:
+        if self._probe or not self._previous:  # nothing went through last time: probe
             return False
         # A paced window: the quota took this many last time, so close for the learned
         # length rather than send requests only to be refused; the next window probes.

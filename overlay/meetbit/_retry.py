@@ -21,7 +21,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC
-from typing import Literal
+from typing import Literal, cast
 
 import httpx
 
@@ -97,7 +97,15 @@ def parse_retry_after(value: str | None, now: float | None = None) -> float | No
 class _Call:
     """The retry state of one request: its attempts, its budget, and the policy's decisions."""
 
-    __slots__ = ("_gate", "_idempotent", "_policy", "_request", "_window", "attempts", "deadline")
+    __slots__ = (
+        "_gate",
+        "_idempotent",
+        "_policy",
+        "_request",
+        "_window",
+        "attempts",
+        "deadline",
+    )
 
     def __init__(self, policy: RetryPolicy, gate: RateLimitGate, request: httpx.Request) -> None:
         self._policy = policy
@@ -171,9 +179,8 @@ class _Call:
         return random.uniform(0, min(self._policy.backoff_max, ceiling))  # noqa: S311
 
     def _can_retry(self, wait: float) -> bool:
-        return (
-            len(self.attempts) < self._policy.max_retries
-            and time.monotonic() + wait < self.deadline
+        return len(self.attempts) < self._policy.max_retries and (
+            time.monotonic() + wait < self.deadline
         )
 
     def _record(self, attempt: Attempt) -> None:
@@ -213,53 +220,53 @@ def _refuse_declared_oversize(response: httpx.Response, request: httpx.Request, 
         raise _too_large(request, limit)
 
 
-def _with_body(response: httpx.Response, request: httpx.Request, body: bytes) -> httpx.Response:
-    # The body is still encoded (gzip...); the new response decodes it once, as httpx would.
-    return httpx.Response(
-        response.status_code,
-        headers=response.headers,
-        content=body,
-        request=request,
-        extensions=response.extensions,
-    )
-
-
 def _in_memory(response: httpx.Response, request: httpx.Request, limit: int) -> bool:
     # A response built with its content (httpx.MockTransport, fakes) has nothing to read.
     if not response.is_stream_consumed:
         return False
     if len(response.content) > limit:
         raise _too_large(request, limit)
-    response.request = request
     return True
 
 
 def _read(response: httpx.Response, request: httpx.Request, limit: int) -> httpx.Response:
-    """Read the whole body, refusing more than `limit` bytes."""
+    """Read the raw body off the wire, refusing more than `limit` bytes, and keep it in memory.
+
+    The response keeps its still-encoded body as its stream: httpx decodes it once, as usual,
+    when it reads the response, and the connection is back in the pool already.
+    """
     if _in_memory(response, request, limit):
         return response
     _refuse_declared_oversize(response, request, limit)
+    wire = cast(httpx.SyncByteStream, response.stream)
     body = bytearray()
-    for chunk in response.iter_raw():
-        body += chunk
-        if len(body) > limit:
-            response.close()
-            raise _too_large(request, limit)
-    return _with_body(response, request, bytes(body))
+    try:
+        for chunk in wire:
+            body += chunk
+            if len(body) > limit:
+                raise _too_large(request, limit)
+    finally:
+        wire.close()
+    response.stream = httpx.ByteStream(bytes(body))
+    return response
 
 
 async def _aread(response: httpx.Response, request: httpx.Request, limit: int) -> httpx.Response:
-    """Read the whole body without blocking the event loop, refusing more than `limit` bytes."""
+    """`_read` without blocking the event loop."""
     if _in_memory(response, request, limit):
         return response
     _refuse_declared_oversize(response, request, limit)
+    wire = cast(httpx.AsyncByteStream, response.stream)
     body = bytearray()
-    async for chunk in response.aiter_raw():
-        body += chunk
-        if len(body) > limit:
-            await response.aclose()
-            raise _too_large(request, limit)
-    return _with_body(response, request, bytes(body))
+    try:
+        async for chunk in wire:
+            body += chunk
+            if len(body) > limit:
+                raise _too_large(request, limit)
+    finally:
+        await wire.aclose()
+    response.stream = httpx.ByteStream(bytes(body))
+    return response
 
 
 class RetryTransport(httpx.BaseTransport):
