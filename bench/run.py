@@ -155,6 +155,7 @@ def imports(runs: int = 21) -> list[str]:
         "import httpx": "import httpx",
         "import meetbit_api (+ its endpoint)": "import meetbit_api.api.events.cancel_event",
         "import meetbit": "import meetbit",
+        "import meetbit; meetbit.Client": "import meetbit; meetbit.Client",
     }
     times: dict[str, list[float]] = {name: [] for name in statements}
     for _ in range(runs):

@@ -122,3 +122,28 @@ class TestRateLimitStorm:
         print(f"storm: {len(server.received)} requests, {limited} refused, {elapsed:.2f} s")
         # The shared cool-down means one 429 holds back the others: far fewer than 50 per wave.
         assert limited < 50 * 3
+
+
+class TestPool:
+    def test_at_most_max_connections_connections_under_concurrency(
+        self, server: WireServer
+    ) -> None:
+        server.default = Reply(200, {"message": "ok", "data": EVENT}, delay=0.05)
+
+        async def main() -> None:
+            async with make_async_client(server, max_connections=4) as client:
+                await asyncio.gather(*(client.cancel_event(1, n, "x") for n in range(1, 21)))
+
+        asyncio.run(main())
+        assert len(server.received) == 20
+        assert len({r.port for r in server.received}) <= 4
+
+    def test_default_pool_is_ten(self, server: WireServer) -> None:
+        server.default = Reply(200, {"message": "ok", "data": EVENT}, delay=0.05)
+
+        async def main() -> None:
+            async with make_async_client(server) as client:
+                await asyncio.gather(*(client.cancel_event(1, n, "x") for n in range(1, 31)))
+
+        asyncio.run(main())
+        assert 1 < len({r.port for r in server.received}) <= 10

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from meetbit._client import DEFAULT_TIMEOUT, AsyncClient, Client
 from meetbit._errors import (
     ApiError,
     ConfigurationError,
@@ -24,21 +23,33 @@ from meetbit._errors import (
     ServerError,
     UnauthorizedError,
 )
-from meetbit._retry import Attempt
 from meetbit._version import API_VERSION, __version__
 
 if TYPE_CHECKING:
+    from meetbit._client import DEFAULT_TIMEOUT, AsyncClient, Client
+    from meetbit._retry import Attempt
     from meetbit._status import AttendeeStatus
+
+# Loaded on first use, so that `import meetbit` costs no more than the exceptions: the
+# clients bring httpx, attrs and the generated client with them, AttendeeStatus the models.
+_LAZY = {
+    "Client": "meetbit._client",
+    "AsyncClient": "meetbit._client",
+    "DEFAULT_TIMEOUT": "meetbit._client",
+    "Attempt": "meetbit._retry",
+    "AttendeeStatus": "meetbit._status",
+}
 
 
 def __getattr__(name: str) -> object:
-    # AttendeeStatus lives in the generated models, whose import is deferred until first
-    # use so that `import meetbit` stays as cheap as importing httpx.
-    if name == "AttendeeStatus":
-        from meetbit._status import AttendeeStatus
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'meetbit' has no attribute {name!r}")
+    import importlib
 
-        return AttendeeStatus
-    raise AttributeError(f"module 'meetbit' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value  # later lookups skip __getattr__
+    return value
 
 
 __all__ = [

@@ -236,6 +236,11 @@ class _ClientBase(_GeneratedClient):
             max_connections=max_connections, max_keepalive_connections=max_connections
         )
 
+    def _in_flight(self) -> int | None:
+        # As many in flight as the pool has connections (see Turns); a transport passed in
+        # brings its own limits, which we do not know.
+        return None if self._transport is not None else self._limits.max_connections
+
     def _httpx_settings(self) -> dict[str, Any]:
         return {
             "base_url": self._base_url,
@@ -265,14 +270,14 @@ class Client(_ClientBase):
     def get_httpx_client(self) -> httpx.Client:
         if self._client is None:
             wire = self._transport or httpx.HTTPTransport(
-                verify=self._verify_ssl, proxy=self._proxy
+                verify=self._verify_ssl, proxy=self._proxy, limits=self._limits
             )
             if not isinstance(wire, httpx.BaseTransport):
                 raise ConfigurationError(
                     "meetbit.Client needs a sync transport (httpx.BaseTransport)"
                 )
             self._client = httpx.Client(
-                transport=RetryTransport(wire, self._policy),
+                transport=RetryTransport(wire, self._policy, in_flight=self._in_flight()),
                 event_hooks={"response": [_raise_for_status]},
                 **self._httpx_settings(),
             )
@@ -320,14 +325,14 @@ class AsyncClient(_ClientBase):
     def get_async_httpx_client(self) -> httpx.AsyncClient:
         if self._async_client is None:
             wire = self._transport or httpx.AsyncHTTPTransport(
-                verify=self._verify_ssl, proxy=self._proxy
+                verify=self._verify_ssl, proxy=self._proxy, limits=self._limits
             )
             if not isinstance(wire, httpx.AsyncBaseTransport):
                 raise ConfigurationError(
                     "meetbit.AsyncClient needs an async transport (httpx.AsyncBaseTransport)"
                 )
             self._async_client = httpx.AsyncClient(
-                transport=AsyncRetryTransport(wire, self._policy),
+                transport=AsyncRetryTransport(wire, self._policy, in_flight=self._in_flight()),
                 event_hooks={"response": [_araise_for_status]},
                 **self._httpx_settings(),
             )

@@ -11,9 +11,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-import httpx
-
 if TYPE_CHECKING:
+    import httpx
+
     from meetbit._retry import Attempt
 
 # An error page from a proxy can be large; the message keeps what a log line can hold.
@@ -109,6 +109,8 @@ def error_for_transport_failure(
     error: httpx.TransportError, request: httpx.Request
 ) -> MeetBitError:
     """Return the exception for an httpx transport failure (the caller chains it)."""
+    import httpx  # loaded by then: the failure came from it
+
     where = (
         f"{request.method} {request.url.scheme}://{request.url.netloc.decode()}{request.url.path}"
     )

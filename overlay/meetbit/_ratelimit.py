@@ -102,11 +102,18 @@ class RateLimitGate:
 
 
 class Turns:
-    """Waiting at the gate, for threads: sleep through cool-downs, queue one-at-a-time sends."""
+    """Waiting at the gate, for threads: sleep through cool-downs, queue one-at-a-time sends.
 
-    def __init__(self, gate: RateLimitGate) -> None:
+    With `in_flight`, a request also takes one of that many slots before it looks at the
+    gate, so that what the gate lets through goes on the wire at once instead of queueing
+    in the connection pool, where it would reach the server after the window it was
+    admitted for.
+    """
+
+    def __init__(self, gate: RateLimitGate, in_flight: int | None = None) -> None:
         self.gate = gate
         self._one_at_a_time = threading.Lock()
+        self._slots = threading.BoundedSemaphore(in_flight) if in_flight else None
 
     def take(self, deadline: float, longest: float) -> bool | None:
         """Wait for this request's turn: True if it holds the one-at-a-time slot, None if late.
@@ -114,6 +121,15 @@ class Turns:
         A cool-down longer than `longest` or past `deadline` is not waited for: the request
         goes, and the server's answer decides (the caller raises RateLimitedError at once).
         """
+        slots = self._slots
+        if slots is not None and not slots.acquire(timeout=_until(deadline)):
+            return None
+        turn = self._at_gate(deadline, longest)
+        if turn is None and slots is not None:
+            slots.release()
+        return turn
+
+    def _at_gate(self, deadline: float, longest: float) -> bool | None:
         while True:
             now = time.monotonic()
             wait = self.gate.until - now
@@ -125,30 +141,53 @@ class Turns:
                 continue
             if admitted:
                 return False
-            if not self._one_at_a_time.acquire(timeout=max(0.0, min(deadline - now, 3600.0))):
+            if not self._one_at_a_time.acquire(timeout=_until(deadline)):
                 return None
             if self.gate.until <= time.monotonic():
                 return True
             self._one_at_a_time.release()  # a 429 closed the gate meanwhile: wait again
 
-    def leave(self, holding: bool | None) -> None:
-        if holding:
+    def leave(self, turn: bool | None) -> None:
+        if turn is None:
+            return
+        if turn:
             self._one_at_a_time.release()
+        if self._slots is not None:
+            self._slots.release()
 
 
 class AsyncTurns:
     """Waiting at the gate for coroutines: the same rules, without blocking the event loop."""
 
-    def __init__(self, gate: RateLimitGate) -> None:
+    def __init__(self, gate: RateLimitGate, in_flight: int | None = None) -> None:
         import anyio  # only async users pay for it; works under asyncio and trio alike
 
         self.gate = gate
         self.sleep = anyio.sleep
         self._anyio = anyio
-        self._one_at_a_time: anyio.Lock | None = None  # made on first use, inside the event loop
+        self._in_flight = in_flight
+        # Made on first use, inside the event loop.
+        self._one_at_a_time: anyio.Lock | None = None
+        self._slots: anyio.Semaphore | None = None
 
     async def take(self, deadline: float, longest: float) -> bool | None:
         """Wait for this request's turn; see `Turns.take`."""
+        if self._in_flight:
+            if self._slots is None:
+                self._slots = self._anyio.Semaphore(self._in_flight)
+            try:
+                self._slots.acquire_nowait()  # the common case, without a trip to the loop
+            except self._anyio.WouldBlock:
+                with self._anyio.move_on_after(_until(deadline)) as scope:
+                    await self._slots.acquire()
+                if scope.cancelled_caught:
+                    return None
+        turn = await self._at_gate(deadline, longest)
+        if turn is None and self._slots is not None:
+            self._slots.release()
+        return turn
+
+    async def _at_gate(self, deadline: float, longest: float) -> bool | None:
         while True:
             now = time.monotonic()
             wait = self.gate.until - now
@@ -162,7 +201,7 @@ class AsyncTurns:
                 return False
             if self._one_at_a_time is None:
                 self._one_at_a_time = self._anyio.Lock()
-            with self._anyio.move_on_after(deadline - now) as scope:
+            with self._anyio.move_on_after(_until(deadline)) as scope:
                 await self._one_at_a_time.acquire()
             if scope.cancelled_caught:
                 return None
@@ -170,6 +209,15 @@ class AsyncTurns:
                 return True
             self._one_at_a_time.release()
 
-    def leave(self, holding: bool | None) -> None:
-        if holding and self._one_at_a_time is not None:
+    def leave(self, turn: bool | None) -> None:
+        if turn is None:
+            return
+        if turn and self._one_at_a_time is not None:
             self._one_at_a_time.release()
+        if self._slots is not None:
+            self._slots.release()
+
+
+def _until(deadline: float) -> float:
+    """Seconds left until `deadline`, as a lock timeout (which must be finite)."""
+    return max(0.0, min(deadline - time.monotonic(), 3600.0))

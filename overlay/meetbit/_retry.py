@@ -277,11 +277,12 @@ class RetryTransport(httpx.BaseTransport):
         transport: httpx.BaseTransport,
         policy: RetryPolicy,
         max_response_bytes: int = MAX_RESPONSE_BYTES,
+        in_flight: int | None = None,
     ) -> None:
         self._transport = transport
         self._policy = policy
         self._gate = RateLimitGate()
-        self._turns = Turns(self._gate)
+        self._turns = Turns(self._gate, in_flight)
         self._max_response_bytes = max_response_bytes
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
@@ -319,11 +320,12 @@ class AsyncRetryTransport(httpx.AsyncBaseTransport):
         transport: httpx.AsyncBaseTransport,
         policy: RetryPolicy,
         max_response_bytes: int = MAX_RESPONSE_BYTES,
+        in_flight: int | None = None,
     ) -> None:
         self._transport = transport
         self._policy = policy
         self._gate = RateLimitGate()
-        self._turns = AsyncTurns(self._gate)
+        self._turns = AsyncTurns(self._gate, in_flight)
         self._sleep = self._turns.sleep
         self._max_response_bytes = max_response_bytes
 
