@@ -62,8 +62,8 @@ validate-spec: fix-spec
 	$(BIN)/openapi-spec-validator $(FIXED_SPEC)
 
 lint: $(INSTALLED_PACKAGE)
-	$(BIN)/ruff check overlay tests tools examples
-	$(BIN)/ruff format --check overlay tests tools examples
+	$(BIN)/ruff check overlay tests tools examples bench
+	$(BIN)/ruff format --check overlay tests tools examples bench
 	$(BIN)/mypy --strict overlay examples
 
 ## The full suite: drift check, spec validation, lint and types, tests, oldest dependencies.

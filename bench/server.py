@@ -73,7 +73,7 @@ class Server(asyncio.Protocol):
             self.transport.write(self.answer(head.split(b" ", 2), key))  # type: ignore[attr-defined]
 
     def answer(self, request_line: list[bytes], key: bytes) -> bytes:
-        method, path = request_line[0], request_line[1]
+        path = request_line[1]
         if path == b"/stats":
             return response(b"200 OK", json.dumps(Server.counts).encode(), b"application/json")
         if path == b"/reset":
@@ -84,7 +84,12 @@ class Server(asyncio.Protocol):
         if Server.buckets is not None and (wait := Server.buckets.take(key)):
             Server.counts["429"] += 1
             retry_after = str(math.ceil(wait)).encode()
-            return response(b"429 Too Many Requests", b"Too many requests.", b"text/plain", b"Retry-After: " + retry_after + b"\r\n")
+            return response(
+                b"429 Too Many Requests",
+                b"Too many requests.",
+                b"text/plain",
+                b"Retry-After: " + retry_after + b"\r\n",
+            )
         Server.counts["200"] += 1
         return OK_RESPONSE
 
