@@ -44,6 +44,14 @@ class TestGate:
             assert gate.admits(gate.until + 0.001)
         assert gate.admits(gate.until + 0.001) is False  # ...then one at a time
 
+    def test_after_a_window_where_nothing_went_through_it_starts_slow(self) -> None:
+        gate = RateLimitGate()
+        gate.limited(0.1, gate.window)  # refused with nothing learned: previous window took 0
+        at = gate.until
+        assert gate.admits(at) is False  # one probe, one at a time
+        gate.succeeded(gate.window)
+        assert [gate.admits(at) for _ in range(3)] == [True, True, False]  # two more per success
+
     def test_late_refusals_move_the_start_but_not_the_lesson(self) -> None:
         gate = RateLimitGate()
         first = gate.window

@@ -12,6 +12,8 @@ request unlucky several times in a row gives up. The gate coordinates instead:
   window length: no request is sent only to be refused;
 * every other window probes instead: after the learned number, requests go one at a time
   until one is refused, so the gate keeps up when the quota changes, at one 429 per probe;
+* when nothing went through in the last window, it starts slow: one request, then two
+  more for each that succeeds;
 * after a quiet spell with no 429 the gate forgets, and stays out of the way.
 
 Until the first 429, the gate costs a comparison and an addition per request.
@@ -83,10 +85,12 @@ class RateLimitGate:
         if now > self._quiet_after:
             self._learned = False
             return True
-        if self._sent < self._previous:
+        # What went through last window may go at once. When nothing did (a storm of 429s),
+        # start slow: each success in this window lets two more go.
+        if self._sent < (self._previous or 2 * self._successes):
             self._sent += 1
             return True
-        if self._probe or not self._previous:  # nothing went through last time: probe
+        if self._probe or not self._previous:
             return False
         # A paced window: the quota took this many last time, so close for the learned
         # length rather than send requests only to be refused; the next window probes.
