@@ -2,7 +2,9 @@
 
 Because retrying happens in the transport, it applies to every request the client sends,
 whichever generated operation sends it, with no per-endpoint code. One policy object
-decides; `RetryTransport` and `AsyncRetryTransport` only differ in how they wait.
+decides; `RetryTransport` and `AsyncRetryTransport` only differ in how they wait. Each
+attempt first takes its turn at the client's rate-limit gate (`_ratelimit.py`), and its
+body is read here, capped, so that failures while it arrives are handled like the rest.
 
 A 429 means the server did not process the request, so it is retried for every method.
 5xx responses, timeouts and connection failures are retried only for idempotent methods:
@@ -117,8 +119,8 @@ class _Call:
         self.attempts: list[Attempt] = []
         self._window = gate.window
 
-    def fit_timeouts(self, turn: bool | None) -> None:
-        """Cut the attempt's timeouts to what is left of the budget; raise if nothing is."""
+    def begin_attempt(self, turn: bool | None) -> None:
+        """Note the rate-limit window the attempt goes in; fit its timeouts to the budget left."""
         self._window = self._gate.window  # the rate-limit window this attempt is sent in
         if self.deadline == math.inf:
             return
@@ -290,7 +292,7 @@ class RetryTransport(httpx.BaseTransport):
         while True:
             turn = self._turns.take(call.deadline, self._policy.max_wait)
             try:
-                call.fit_timeouts(turn)
+                call.begin_attempt(turn)
                 # Reading here puts failures while the body arrives under the same policy
                 # and error mapping as failures before it.
                 response = _read(
@@ -334,7 +336,7 @@ class AsyncRetryTransport(httpx.AsyncBaseTransport):
         while True:
             turn = await self._turns.take(call.deadline, self._policy.max_wait)
             try:
-                call.fit_timeouts(turn)
+                call.begin_attempt(turn)
                 response = await _aread(
                     await self._transport.handle_async_request(request),
                     request,
