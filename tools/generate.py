@@ -1,6 +1,9 @@
-"""Generate the meetbit_api package from a spec: apply the fix layer, then run the pinned generator.
+"""Generate the meetbit_api package: apply the fix layer, run the pinned generator, add ours.
 
 Usage: python tools/generate.py SPEC OUTPUT_PACKAGE_DIR [FIXED_SPEC_PATH]
+
+After the generator, tools/operations.py adds operations.py (what the spec says about each
+operation) and resources.py (client.<tag>.<operation> methods) to the package.
 
 The Makefile and the tests both generate through this one script, so they cannot drift
 apart in how the generator is called.
@@ -15,6 +18,7 @@ import tempfile
 from pathlib import Path
 
 import apply_overlay
+import operations
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
@@ -40,6 +44,15 @@ def generate(spec: Path, output: Path, fixed_spec: Path | None = None, root: Pat
         result = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
         if result.returncode:
             raise SystemExit(f"openapi-python-client failed:\n{result.stdout}{result.stderr}")
+        # Our step: operation metadata and resource methods, formatted like the rest.
+        extra = operations.render(
+            fixed_spec, root / "generator-config.yml", root / "templates", output
+        )
+        for hook in (
+            ["check", "--isolated", "--no-cache", "--fix-only", "--extend-select=I"],
+            ["format", "--isolated", "--no-cache"],
+        ):
+            subprocess.run([BIN / "ruff", *hook, *extra], env=env, capture_output=True, check=True)
 
 
 if __name__ == "__main__":
