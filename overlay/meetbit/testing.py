@@ -284,6 +284,7 @@ class FakeMeetBit:
     _lock: threading.RLock = field(default_factory=threading.RLock, init=False, repr=False)
     _routes: list[_Route] = field(default_factory=list, init=False, repr=False)
     _kinds: dict[frozenset[str], _Kind] = field(default_factory=dict, init=False, repr=False)
+    _tags: dict[str, frozenset[str]] = field(default_factory=dict, init=False, repr=False)
 
     def __post_init__(self) -> None:
         if self.operations is None:
@@ -363,6 +364,10 @@ class FakeMeetBit:
         with self._lock:
             kind.stored[tuple(values)] = resource
         return copy.deepcopy(resource)
+
+    def key_of(self, tag: str) -> tuple[str, ...]:
+        """The path parameters whose values key `tag`'s resources, in path order."""
+        return self._kind_of(tag).key
 
     def resources(self, tag: str) -> dict[tuple[Any, ...], dict[str, Any]]:
         """The stored resources of `tag`'s kind, by key (live: changes show in answers)."""
