@@ -151,12 +151,46 @@ def test_path_at_the_wrong_yaml_level_is_refused_with_the_validators_message(
     assert run(FIXTURES / "openapi-path-at-wrong-level.yaml", project) == 1
     captured = capsys.readouterr()
     assert (
-        "openapi-spec-validator rejects the fixed document at top level: "
+        "openapi-spec-validator rejects the fixed document at $: "
         "'/calendars/{calendar_id}/events/{event_id}' does not match any of the regexes: '^x-'"
         in captured.err
     )
     assert "Nothing changed." in captured.err
     assert captured.out == ""
+    assert state(project) == before
+
+
+@pytest.mark.parametrize(
+    ("edit", "message"),
+    [
+        (
+            ("        title:\n          type: string\n", "        title:\n          type: strin\n"),
+            "rejects the fixed document at $.components.schemas.Event.properties.title.type: "
+            "'strin' is not one of ['array', 'boolean', 'integer', 'number', 'object', 'string']",
+        ),
+        (
+            ("'#/components/responses/UnexpectedErrorResponse'", "'#/components/responses/Gone'"),
+            "cannot check the fixed document: $ref '/components/responses/Gone' points to nothing",
+        ),
+    ],
+    ids=["misspelt-type", "dangling-ref"],
+)
+def test_invalid_document_is_refused_with_the_first_error_where_it_is(
+    project: Path,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    edit: tuple[str, str],
+    message: str,
+) -> None:
+    text = (ROOT / "openapi.yaml").read_text()
+    assert edit[0] in text
+    variant = tmp_path / "invalid.yaml"
+    variant.write_text(text.replace(*edit, 1))
+    before = state(project)
+    assert run(variant, project) == 1
+    err = capsys.readouterr().err
+    assert f"update-spec: openapi-spec-validator {message}" in err
+    assert len(err) < 400  # the first error, not the document it sits in
     assert state(project) == before
 
 
@@ -446,3 +480,36 @@ def test_version_bumps() -> None:
     assert update_spec.next_version("0.1.0", [added, info]) == ("patch (0.x)", "0.1.1")
     assert update_spec.next_version("1.4.2", [added]) == ("minor", "1.5.0")
     assert update_spec.next_version("0.1.0", [info]) == ("none", "0.1.0")
+
+
+def test_composed_request_body_is_compared_part_by_part() -> None:
+    def document(extra: dict[str, Any]) -> dict[str, Any]:
+        body = {"allOf": [{"$ref": "#/components/schemas/Base"}, extra]}
+        return {
+            "paths": {
+                "/things": {
+                    "post": {
+                        "operationId": "createThing",
+                        "requestBody": {"content": {"application/json": {"schema": body}}},
+                        "responses": {"204": {"description": ""}},
+                    }
+                }
+            },
+            "components": {
+                "schemas": {
+                    "Base": {
+                        "type": "object",
+                        "required": ["name"],
+                        "properties": {"name": {"type": "string", "maxLength": 50}},
+                    }
+                }
+            },
+        }
+
+    old = document({"properties": {"note": {"type": "string"}}})
+    new = document({"properties": {"name": {"maxLength": 20}}})
+    found = {(change.kind, change.what) for change in update_spec.summarise(old, new)}
+    assert found == {
+        ("BREAKING", "POST /things request body.note: field removed"),
+        ("BREAKING", "POST /things request body.name: maxLength lowered from 50 to 20"),
+    }

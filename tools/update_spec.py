@@ -50,6 +50,7 @@ import apply_overlay
 import generate
 from openapi_python_client.strings import PythonIdentifier, kebab_case
 from openapi_spec_validator import OpenAPIV30SpecValidator, OpenAPIV31SpecValidator
+from referencing.exceptions import Unresolvable
 from ruamel.yaml import YAML
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
@@ -105,13 +106,23 @@ class _Diff:
     def note(self, kind: str, what: str) -> None:
         self.changes.append(Change(kind, what))
 
-    def _resolve(self, document: Any, schema: Any) -> Any:
-        """Follow $ref, and see through a one-element allOf (how the fix layer wraps refs)."""
+    def _resolve(self, document: Any, schema: Any, depth: int = 0) -> Any:
+        """Follow $ref, and see through allOf (how the fix layer wraps refs; how composed
+        schemas add properties): the parts' properties and required lists are merged."""
         schema = _deref(document, schema)
-        if len(schema.get("allOf", [])) == 1:
-            rest = {key: value for key, value in schema.items() if key != "allOf"}
-            return {**self._resolve(document, schema["allOf"][0]), **rest}
-        return schema
+        if not schema.get("allOf") or depth > 10:
+            return schema
+        merged: dict[str, Any] = {}
+        for part in [*schema["allOf"], {k: v for k, v in schema.items() if k != "allOf"}]:
+            part = self._resolve(document, part, depth + 1)
+            properties = {**merged.get("properties", {}), **part.get("properties", {})}
+            required = [*merged.get("required", []), *part.get("required", [])]
+            merged.update(part)
+            if properties:
+                merged["properties"] = properties
+            if required:
+                merged["required"] = required
+        return merged
 
     def schema(self, old: Any, new: Any, where: str, side: str) -> None:
         """Compare two schemas; `side` is "response" (we read it) or "request" (we send it)."""
@@ -419,25 +430,55 @@ def read_spec(path: Path) -> tuple[bytes, Any]:
     return raw, document
 
 
+def _json_path(steps: Any) -> str:
+    """$.paths['/calendars'].get.parameters[1]: the notation of the fix layer's targets."""
+    path = "$"
+    for step in steps:
+        if isinstance(step, int):
+            path += f"[{step}]"
+        elif re.fullmatch(r"[A-Za-z_][A-Za-z0-9_-]*", str(step)):
+            path += f".{step}"
+        else:
+            path += f"[{str(step)!r}]"
+    return path
+
+
+def _short(text: str, limit: int = 300) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
 def validate(document: Any) -> None:
     """Refuse a fixed document that openapi-spec-validator rejects, with its first error."""
     version = str(document.get("openapi", ""))
     if not version.startswith(("3.0", "3.1")):
         raise Refused(f"not an OpenAPI 3.0/3.1 document (openapi: {version or 'missing'})")
-    validator = (OpenAPIV31SpecValidator if version.startswith("3.1") else OpenAPIV30SpecValidator)(
-        document
+    validator_class = (
+        OpenAPIV31SpecValidator if version.startswith("3.1") else (OpenAPIV30SpecValidator)
     )
-    errors = list(validator.iter_errors())
+    try:
+        errors = list(validator_class(document).iter_errors())
+    except Unresolvable as error:  # a broken $ref ends the validator's walk
+        raise Refused(
+            "openapi-spec-validator cannot check the fixed document: "
+            f"$ref {getattr(error, 'ref', '')!r} points to nothing"
+        ) from None
     if not errors:
         return
+    # A oneOf/anyOf failure quotes the whole subtree; the deepest sub-error (the misspelt
+    # type, the bad minimum) is the useful one. Not jsonschema's best_match: it needs a type
+    # checker that openapi-spec-validator's errors do not carry.
     first = errors[0]
-    where = "/".join(str(step) for step in getattr(first, "path", [])) or "top level"
+    while getattr(first, "context", None):
+        first = max(first.context, key=lambda sub: len(sub.absolute_path))
+    where = _json_path(getattr(first, "absolute_path", []))
     hint = ""
-    if where == "top level" and re.match(r"'/", first.message):
+    if where == "$" and re.match(r"'/", first.message):
         hint = " (a path outside `paths:`? check its indentation)"
     more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
     raise Refused(
-        f"openapi-spec-validator rejects the fixed document at {where}: {first.message}{hint}{more}"
+        f"openapi-spec-validator rejects the fixed document at {where}: "
+        f"{_short(first.message)}{hint}{more}"
     )
 
 
