@@ -51,10 +51,12 @@ bench: $(INSTALLED_PACKAGE)
 demo: $(INSTALLED_PACKAGE)
 	@$(BIN)/python examples/demo.py
 
-## Take a new upstream spec: make update-spec SPEC=path/to/openapi.yaml
+## Take a new upstream spec: make update-spec SPEC=path/to/openapi.yaml (README: Updating the spec).
+## Exit 0: taken; 1: refused, nothing changed (or taken, but hand-written code no longer
+## type-checks, which it says); 2: usage, or SPEC unreadable / not a YAML mapping.
 update-spec: $(STAMP)
 	@test -n "$(SPEC)" || { echo "usage: make update-spec SPEC=path/to/new/openapi.yaml" >&2; exit 2; }
-	$(BIN)/python tools/update_spec.py $(SPEC)
+	@$(BIN)/python tools/update_spec.py "$(SPEC)"
 
 ## Upstream document: list its findings (it is expected to fail). Fixed document: must pass.
 validate-spec: fix-spec

@@ -83,7 +83,7 @@ def contenders(
         return cancel_event.sync_detailed(12, 345, client=generated, body=body).parsed
 
     def meetbit_call() -> object:
-        return client.cancel_event(12, 345, NOTE["cancel_note"])
+        return client.events.cancel_event(12, 345, cancel_note=NOTE["cancel_note"])
 
     return {
         "raw httpx + json.loads": raw_call,
@@ -216,7 +216,7 @@ async def throughput(make: Callable[[], Any], call: str, total: int, workers: in
                     response.raise_for_status()
                     json.loads(response.content)
                 else:
-                    await client.cancel_event(12, 345, NOTE["cancel_note"])
+                    await client.events.cancel_event(12, 345, cancel_note=NOTE["cancel_note"])
 
         started = time.perf_counter()
         await asyncio.gather(*(worker(total // workers) for _ in range(workers)))
@@ -296,7 +296,7 @@ async def goodput(base: str, mode: str, events: int, workers: int) -> dict[str, 
                 completed += 1
             else:
                 try:
-                    await client.cancel_event(12, event_id, NOTE["cancel_note"])
+                    await client.events.cancel_event(12, event_id, cancel_note=NOTE["cancel_note"])
                     completed += 1
                 except meetbit.MeetBitError:
                     failed += 1

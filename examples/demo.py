@@ -34,7 +34,7 @@ def main() -> int:
             access_key_id=fake.access_key_id,
             access_key_secret=fake.access_key_secret,
         ) as client:
-            event = client.cancel_event(12, 345, "Moved to next week")
+            event = client.events.cancel_event(12, 345, cancel_note="Moved to next week")
         print(f"  cancelled #{event.id} {event.title!r}: {event.cancel_note!r}")
         gap = fake.requests[1].time - fake.requests[0].time
         print(f"  the server saw 2 requests, {gap:.2f} s apart\n")

@@ -14,7 +14,9 @@ def cancel(calendar_id: int, event_id: int) -> Event | None:
     # Domain and keys from MEETBIT_DOMAIN, MEETBIT_ACCESS_KEY_ID, MEETBIT_ACCESS_KEY_SECRET.
     with meetbit.Client(max_retries=3, total_timeout=30) as client:
         try:
-            event = client.cancel_event(calendar_id, event_id, "Moved to next week")
+            event = client.events.cancel_event(
+                calendar_id, event_id, cancel_note="Moved to next week"
+            )
         except meetbit.NotFoundError:
             return None
         except meetbit.RateLimitedError as error:
@@ -38,7 +40,10 @@ async def cancel_many(calendar_id: int, event_ids: list[int]) -> list[Event]:
     async with meetbit.AsyncClient("acme.meetbit.com") as client:
         return list(
             await asyncio.gather(
-                *(client.cancel_event(calendar_id, e, "Office closed") for e in event_ids)
+                *(
+                    client.events.cancel_event(calendar_id, e, cancel_note="Office closed")
+                    for e in event_ids
+                )
             )
         )
 

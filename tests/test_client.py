@@ -168,7 +168,7 @@ class TestAuthAndHeaders:
     def test_convenience_method_sends_both_headers(self, server: WireServer) -> None:
         server.queue(OK)
         with make_client(server) as client:
-            event = client.cancel_event(12, 345, "Moved")
+            event = client.events.cancel_event(12, 345, cancel_note="Moved")
         assert isinstance(event, Event)
         (request,) = server.received
         assert request.method == "POST"
@@ -202,7 +202,7 @@ class TestAuthAndHeaders:
         server.queue(OK, OK, OK)
         with make_client(server) as client:
             for _ in range(3):
-                client.cancel_event(12, 345, "x")
+                client.events.cancel_event(12, 345, cancel_note="x")
         assert len({request.port for request in server.received}) == 1
 
 
@@ -226,7 +226,7 @@ class TestErrors:
     ) -> None:
         server.queue(Reply(status, "Resource object does not exist."))
         with make_client(server) as client, pytest.raises(error) as raised:
-            client.cancel_event(1, 2, "x")
+            client.events.cancel_event(1, 2, cancel_note="x")
         assert type(raised.value) is error
         assert raised.value.status_code == status
         assert raised.value.message == "Resource object does not exist."
@@ -242,14 +242,14 @@ class TestErrors:
         page = "<html>\n<head><title>502 Bad Gateway</title></head>\n<body>nginx</body>\n</html>\n"
         server.queue(Reply(502, page, {"Content-Type": "text/html"}))
         with make_client(server) as client, pytest.raises(meetbit.ServerError) as raised:
-            client.cancel_event(1, 2, "x")
+            client.events.cancel_event(1, 2, cancel_note="x")
         assert "502 Bad Gateway" in raised.value.message
         assert "\n" not in str(raised.value)
 
     def test_post_5xx_is_not_retried(self, server: WireServer) -> None:
         server.queue(Reply(503, "down"), OK)
         with make_client(server) as client, pytest.raises(meetbit.ServerError):
-            client.cancel_event(1, 2, "x")
+            client.events.cancel_event(1, 2, cancel_note="x")
         assert len(server.received) == 1
 
     def test_idempotent_5xx_is_retried(self, server: WireServer) -> None:
@@ -281,7 +281,7 @@ class TestErrors:
             make_client(server) as client,
             pytest.raises(meetbit.MalformedResponseError, match=problem),
         ):
-            client.cancel_event(1, 2, "x")
+            client.events.cancel_event(1, 2, cancel_note="x")
 
     def test_connection_refused_is_a_network_error_chained_from_httpx(self) -> None:
         with socket_closed_port() as port:
@@ -289,14 +289,14 @@ class TestErrors:
                 base_url=f"http://127.0.0.1:{port}", access_key_id=KEY_ID, access_key_secret=SECRET
             )
             with pytest.raises(meetbit.NetworkError) as raised:
-                client.cancel_event(1, 2, "x")
+                client.events.cancel_event(1, 2, cancel_note="x")
         assert isinstance(raised.value.__cause__, httpx.ConnectError)
         assert len(raised.value.attempts) == 1
 
     def test_server_closing_mid_body_is_a_network_error(self, server: WireServer) -> None:
         server.queue(Reply(200, {"message": "ok", "data": EVENT}, fault="close-mid-body"))
         with make_client(server) as client, pytest.raises(meetbit.NetworkError) as raised:
-            client.cancel_event(1, 2, "x")
+            client.events.cancel_event(1, 2, cancel_note="x")
         assert isinstance(raised.value.__cause__, httpx.TransportError)
 
 
@@ -310,7 +310,7 @@ class TestTimeouts:
             make_client(server, timeout=0.3) as client,
             pytest.raises(meetbit.RequestTimeoutError) as raised,
         ):
-            client.cancel_event(1, 2, "x")
+            client.events.cancel_event(1, 2, cancel_note="x")
         assert 0.3 <= time.monotonic() - started < 0.3 + 0.5
         assert isinstance(raised.value.__cause__, httpx.ReadTimeout)
         assert len(server.received) == 1, "a POST that timed out is not sent again"
@@ -322,7 +322,7 @@ class TestTimeouts:
             make_client(server, timeout=5, total_timeout=0.3) as client,
             pytest.raises(meetbit.RequestTimeoutError),
         ):
-            client.cancel_event(1, 2, "x")
+            client.events.cancel_event(1, 2, cancel_note="x")
         assert 0.3 <= time.monotonic() - started < 0.3 + 0.5
 
     def test_async_read_timeout(self, server: WireServer) -> None:
@@ -330,7 +330,7 @@ class TestTimeouts:
 
         async def main() -> None:
             async with make_async_client(server, timeout=0.3) as client:
-                await client.cancel_event(1, 2, "x")
+                await client.events.cancel_event(1, 2, cancel_note="x")
 
         with pytest.raises(meetbit.RequestTimeoutError):
             asyncio.run(main())
@@ -357,7 +357,7 @@ class TestInputValidation:
         self, server: WireServer, calendar_id: Any, event_id: Any, note: Any
     ) -> None:
         with make_client(server) as client, pytest.raises(meetbit.InvalidRequestError) as raised:
-            client.cancel_event(calendar_id, event_id, note)
+            client.events.cancel_event(calendar_id, event_id, cancel_note=note)
         assert isinstance(raised.value, ValueError)
         assert isinstance(raised.value, meetbit.MeetBitError)
         assert server.received == []
@@ -365,13 +365,13 @@ class TestInputValidation:
     def test_note_of_exactly_255_characters_is_sent(self, server: WireServer) -> None:
         server.queue(OK)
         with make_client(server) as client:
-            client.cancel_event(1, 2, "é" * 255)
+            client.events.cancel_event(1, 2, cancel_note="é" * 255)
         assert len(server.received) == 1
 
     def test_async_validation_sends_nothing(self, server: WireServer) -> None:
         async def main() -> None:
             async with make_async_client(server) as client:
-                await client.cancel_event(1, 2, "x" * 256)
+                await client.events.cancel_event(1, 2, cancel_note="x" * 256)
 
         with pytest.raises(meetbit.InvalidRequestError, match="at most 255"):
             asyncio.run(main())
@@ -401,7 +401,7 @@ class TestSecrets:
         with caplog.at_level(logging.DEBUG), make_client(server) as client:
             for _ in range(2):
                 with pytest.raises(meetbit.MeetBitError) as raised:
-                    client.cancel_event(1, 2, "x")
+                    client.events.cancel_event(1, 2, cancel_note="x")
                 error: BaseException | None = raised.value
                 while error is not None:
                     texts += [str(error), repr(error)]
@@ -430,7 +430,7 @@ class TestAttendeeStatus:
     def test_parsed_statuses_are_the_members(self, server: WireServer) -> None:
         server.queue(OK)
         with make_client(server) as client:
-            event = client.cancel_event(1, 2, "x")
+            event = client.events.cancel_event(1, 2, cancel_note="x")
         assert [attendee.status for attendee in event.attendees] == list(meetbit.AttendeeStatus)
         assert event.attendees[1].status is meetbit.AttendeeStatus.CONFIRMED
 

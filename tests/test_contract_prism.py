@@ -107,7 +107,8 @@ def test_sync_calls_parse_and_violate_nothing(prism: tuple[str, Path]) -> None:
     rng = random.Random(1)
     with meetbit.Client(base_url=base_url, transport=recording, **settings()) as client:
         for _ in range(CALLS):
-            event = client.cancel_event(*arguments(rng))
+            calendar, event_id, note = arguments(rng)
+            event = client.events.cancel_event(calendar, event_id, cancel_note=note)
             assert isinstance(event.title, str)
     assert recording.responses == CALLS
     assert recording.violations == []
@@ -124,7 +125,8 @@ def test_async_calls_parse_and_violate_nothing(prism: tuple[str, Path]) -> None:
 
         async def one(client: meetbit.AsyncClient) -> None:
             async with limit:
-                event = await client.cancel_event(*arguments(rng))
+                calendar, event_id, note = arguments(rng)
+                event = await client.events.cancel_event(calendar, event_id, cancel_note=note)
                 assert isinstance(event.title, str)
 
         async with meetbit.AsyncClient(
@@ -151,7 +153,7 @@ def test_documented_errors_become_typed_errors(
         meetbit.Client(base_url=base_url, headers=headers, **settings()) as client,
         pytest.raises(error) as raised,
     ):
-        client.cancel_event(1, 2, "x")
+        client.events.cancel_event(1, 2, cancel_note="x")
     assert raised.value.message, "the server's text/plain message is carried"
 
 
@@ -162,7 +164,7 @@ def test_rate_limit_from_prism_is_a_rate_limited_error(prism: tuple[str, Path]) 
         meetbit.Client(base_url=base_url, headers=headers, max_retries=0, **settings()) as client,
         pytest.raises(meetbit.RateLimitedError) as raised,
     ):
-        client.cancel_event(1, 2, "x")
+        client.events.cancel_event(1, 2, cancel_note="x")
     assert raised.value.message
 
 

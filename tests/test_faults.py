@@ -34,7 +34,7 @@ class TestBodies:
             make_client(server) as client,
             pytest.raises(meetbit.MalformedResponseError, match="larger than"),
         ):
-            client.cancel_event(1, 2, "x")
+            client.events.cancel_event(1, 2, cancel_note="x")
         assert time.monotonic() - started < 2
 
     def test_very_large_chunked_body_is_cut_off_at_the_cap(self, server: WireServer) -> None:
@@ -43,14 +43,14 @@ class TestBodies:
             make_client(server) as client,
             pytest.raises(meetbit.MalformedResponseError, match="larger than"),
         ):
-            client.cancel_event(1, 2, "x")
+            client.events.cancel_event(1, 2, cancel_note="x")
 
     def test_async_very_large_chunked_body_is_cut_off(self, server: WireServer) -> None:
         server.queue(Reply(200, b"x" * BIG, fault="chunked"))
 
         async def main() -> None:
             async with make_async_client(server) as client:
-                await client.cancel_event(1, 2, "x")
+                await client.events.cancel_event(1, 2, cancel_note="x")
 
         with pytest.raises(meetbit.MalformedResponseError, match="larger than"):
             asyncio.run(main())
@@ -69,9 +69,9 @@ class TestBodies:
             )
         )
         with make_client(server) as client:
-            assert client.cancel_event(1, 2, "x").additional_properties["padding"] == "z" * (
-                2 * 1024 * 1024
-            )
+            assert client.events.cancel_event(1, 2, cancel_note="x").additional_properties[
+                "padding"
+            ] == "z" * (2 * 1024 * 1024)
 
     def test_truncated_json_is_malformed(self, server: WireServer) -> None:
         body = json.dumps({"message": "ok", "data": EVENT}).encode()
@@ -80,7 +80,7 @@ class TestBodies:
             make_client(server) as client,
             pytest.raises(meetbit.MalformedResponseError, match="not JSON"),
         ):
-            client.cancel_event(1, 2, "x")
+            client.events.cancel_event(1, 2, cancel_note="x")
 
 
 class TestConnections:
@@ -89,7 +89,7 @@ class TestConnections:
     ) -> None:
         server.queue(Reply(fault="close-before-reply"), OK)
         with make_client(server) as client, pytest.raises(meetbit.NetworkError) as raised:
-            client.cancel_event(1, 2, "x")
+            client.events.cancel_event(1, 2, cancel_note="x")
         assert isinstance(raised.value.__cause__, httpx.RemoteProtocolError)
         assert len(server.received) == 1
 
@@ -107,7 +107,8 @@ class TestRateLimitStorm:
         async def main() -> list[object]:
             async with make_async_client(server, max_retries=5, total_timeout=5) as client:
                 return await asyncio.gather(
-                    *(client.cancel_event(1, n, "x") for n in range(1, 51)), return_exceptions=True
+                    *(client.events.cancel_event(1, n, cancel_note="x") for n in range(1, 51)),
+                    return_exceptions=True,
                 )
 
         started = time.monotonic()
@@ -132,7 +133,9 @@ class TestPool:
 
         async def main() -> None:
             async with make_async_client(server, max_connections=4) as client:
-                await asyncio.gather(*(client.cancel_event(1, n, "x") for n in range(1, 21)))
+                await asyncio.gather(
+                    *(client.events.cancel_event(1, n, cancel_note="x") for n in range(1, 21))
+                )
 
         asyncio.run(main())
         assert len(server.received) == 20
@@ -143,7 +146,9 @@ class TestPool:
 
         async def main() -> None:
             async with make_async_client(server) as client:
-                await asyncio.gather(*(client.cancel_event(1, n, "x") for n in range(1, 31)))
+                await asyncio.gather(
+                    *(client.events.cancel_event(1, n, cancel_note="x") for n in range(1, 31))
+                )
 
         asyncio.run(main())
         assert 1 < len({r.port for r in server.received}) <= 10

@@ -58,7 +58,11 @@ def test_new_property_changes_only_its_model(spec_text: str, tmp_path: Path) -> 
     )
     assert changed_spec != spec_text
     output = generate(changed_spec, tmp_path)
-    assert changed_files(ROOT / "generated/meetbit_api", output) == {"models/online_conference.py"}
+    # The model, and the operation metadata whose response schemas inline it.
+    assert changed_files(ROOT / "generated/meetbit_api", output) == {
+        "models/online_conference.py",
+        "operations.py",
+    }
     assert (
         "recording_url: None | str | Unset" in (output / "models/online_conference.py").read_text()
     )

@@ -107,7 +107,7 @@ class TestEveryAllowedResponseParses:
         with meetbit.Client(
             "acme.meetbit.com", access_key_id="id", access_key_secret="secret", transport=transport
         ) as client:
-            assert client.cancel_event(1, 2, "x") == event
+            assert client.events.cancel_event(1, 2, cancel_note="x") == event
 
 
 OPENAPI = OpenAPI.from_dict(FIXED_SPEC)
@@ -135,7 +135,7 @@ def sent_request(calendar_id: int, event_id: int, note: str) -> httpx.Request:
     with meetbit.Client(
         "acme.meetbit.com", access_key_id="AK1", access_key_secret="s3cr3t", transport=transport
     ) as client:
-        client.cancel_event(calendar_id, event_id, note)
+        client.events.cancel_event(calendar_id, event_id, cancel_note=note)
     (request,) = sent
     return request
 

@@ -1,4 +1,4 @@
-"""The shared rate-limit gate: one 429 holds back the client's other requests, and it learns the quota."""
+"""Rate control on the wire: a quota shared by many concurrent calls of one client."""
 
 from __future__ import annotations
 
@@ -10,65 +10,8 @@ from collections.abc import Iterator
 
 import meetbit
 import pytest
-from meetbit._ratelimit import RateLimitGate
 from test_client import OK, make_async_client, make_client
 from wire import Received, Reply, WireServer
-
-
-class TestGate:
-    def test_stays_out_of_the_way_until_the_first_429(self) -> None:
-        gate = RateLimitGate()
-        assert all(gate.admits(time.monotonic()) for _ in range(1000))
-
-    def test_learns_how_many_the_quota_took_and_lets_that_many_go_at_once(self) -> None:
-        gate = RateLimitGate()
-        for _ in range(5):
-            gate.succeeded(gate.window)
-        gate.limited(0.5, gate.window)
-        opened = gate.until
-        assert [gate.admits(opened) for _ in range(5)] == [True] * 5
-        # The next window after a refusal is paced: it closes itself for the learned length.
-        assert gate.admits(opened) is None
-        assert gate.until >= opened + 0.5
-
-    def test_probe_window_sends_the_rest_one_at_a_time(self) -> None:
-        gate = RateLimitGate()
-        for _ in range(3):
-            gate.succeeded(gate.window)
-        gate.limited(0.1, gate.window)
-        for _ in range(3):
-            assert gate.admits(gate.until)
-            gate.succeeded(gate.window)
-        assert gate.admits(gate.until) is None  # paced window ends
-        for _ in range(3):  # the probe window: the learned three at once...
-            assert gate.admits(gate.until + 0.001)
-        assert gate.admits(gate.until + 0.001) is False  # ...then one at a time
-
-    def test_after_a_window_where_nothing_went_through_it_starts_slow(self) -> None:
-        gate = RateLimitGate()
-        gate.limited(0.1, gate.window)  # refused with nothing learned: previous window took 0
-        at = gate.until
-        assert gate.admits(at) is False  # one probe, one at a time
-        gate.succeeded(gate.window)
-        assert [gate.admits(at) for _ in range(3)] == [True, True, False]  # two more per success
-
-    def test_late_refusals_move_the_start_but_not_the_lesson(self) -> None:
-        gate = RateLimitGate()
-        first = gate.window
-        for _ in range(4):
-            gate.succeeded(first)
-        gate.limited(0.2, first)
-        window, until = gate.window, gate.until
-        gate.limited(0.3, first)  # sent in the same window, answered later
-        assert gate.window == window
-        assert gate.until > until
-        assert [gate.admits(gate.until) for _ in range(4)] == [True] * 4
-
-    def test_forgets_after_a_quiet_spell(self) -> None:
-        gate = RateLimitGate()
-        gate.limited(0.0, gate.window)
-        assert gate.admits(time.monotonic() + 10) is True
-        assert all(gate.admits(time.monotonic() + 10) for _ in range(100))
 
 
 def token_bucket(rate: float, burst: float) -> tuple[object, dict[str, int]]:
@@ -123,7 +66,8 @@ def test_concurrent_async_calls_under_a_quota_all_complete_with_far_fewer_429s(
     async def coordinated() -> list[object]:
         async with make_async_client(server) as client:
             return await asyncio.gather(
-                *(client.cancel_event(1, n, "x") for n in range(1, 61)), return_exceptions=True
+                *(client.events.cancel_event(1, n, cancel_note="x") for n in range(1, 61)),
+                return_exceptions=True,
             )
 
     script, naive_counts = token_bucket(rate=20, burst=20)
@@ -153,7 +97,7 @@ def test_threads_share_the_gate_of_a_sync_client(server: WireServer) -> None:
         def work(start: int) -> None:
             for n in range(start, start + 5):
                 try:
-                    client.cancel_event(1, n, "x")
+                    client.events.cancel_event(1, n, cancel_note="x")
                 except meetbit.MeetBitError as error:
                     errors.append(error)
 

@@ -50,7 +50,7 @@ def test_ids_that_could_leave_the_path_are_refused_before_sending(
 ) -> None:
     arguments = {"calendar_id": 9, "event_id": 10, position: sneaky}
     with make_client(server) as client, pytest.raises(meetbit.InvalidRequestError, match=position):
-        client.cancel_event(arguments["calendar_id"], arguments["event_id"], "x")
+        client.events.cancel_event(arguments["calendar_id"], arguments["event_id"], cancel_note="x")
     assert server.received == []
 
 
@@ -58,7 +58,7 @@ def test_note_with_crlf_stays_inside_the_json_body(server: WireServer) -> None:
     server.queue(OK)
     note = "bye\r\nX-Injected: 1\r\n\r\nGET / HTTP/1.1"
     with make_client(server) as client:
-        client.cancel_event(9, 10, note)
+        client.events.cancel_event(9, 10, cancel_note=note)
     (request,) = server.received
     assert "x-injected" not in request.headers
     assert request.path == "/calendars/9/events/10/cancel"
@@ -79,7 +79,7 @@ def test_secret_is_absent_from_httpx_request_and_response_reprs(server: WireServ
     seen: list[httpx.Response] = []
     with make_client(server) as client:
         client.get_httpx_client().event_hooks["response"].append(seen.append)
-        client.cancel_event(9, 10, "x")
+        client.events.cancel_event(9, 10, cancel_note="x")
     (response,) = seen
     assert SECRET not in repr(response)
     assert SECRET not in repr(response.request)
@@ -118,7 +118,7 @@ def test_tls_is_verified_by_default(tls_server: WireServer) -> None:
         make_client(tls_server) as client,
         pytest.raises(meetbit.NetworkError, match="CERTIFICATE_VERIFY_FAILED"),
     ):
-        client.cancel_event(9, 10, "x")
+        client.events.cancel_event(9, 10, cancel_note="x")
     assert tls_server.received == [], (
         "nothing, the secret included, was sent to the unverified server"
     )
@@ -135,7 +135,7 @@ def test_environment_cannot_turn_verification_off(
     }.items():
         monkeypatch.setenv(name, value)
     with make_client(tls_server) as client, pytest.raises(meetbit.NetworkError):
-        client.cancel_event(9, 10, "x")
+        client.events.cancel_event(9, 10, cancel_note="x")
     assert tls_server.received == []
 
 
@@ -147,7 +147,7 @@ def test_only_an_explicit_argument_turns_verification_off_and_it_warns(
         caplog.at_level(logging.WARNING, logger="meetbit"),
         make_client(tls_server, verify=False) as client,
     ):
-        client.cancel_event(9, 10, "x")
+        client.events.cancel_event(9, 10, cancel_note="x")
     assert "TLS certificate verification is OFF" in caplog.text
     assert len(tls_server.received) == 1
     assert KEY_ID in tls_server.received[0].headers["x-access-key-id"]

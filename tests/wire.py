@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import socket
 import ssl
+import sys
 import threading
 import time
 from collections import deque
@@ -28,7 +29,8 @@ class Reply:
     body: bytes | str | dict[str, Any] = b""
     headers: dict[str, str] = field(default_factory=dict)
     delay: float = 0.0
-    fault: str | None = None  # "close-mid-body", "stall", "close-before-reply", "chunked"
+    fault: str | None = None  # "close-mid-body", "stall", "close-before-reply", "chunked", "drip"
+    drip_interval: float = 0.2  # "drip": one byte of the body per interval
 
     def payload(self) -> tuple[bytes, str]:
         if isinstance(self.body, dict):
@@ -50,6 +52,12 @@ class Received:
 
 class _Server(ThreadingHTTPServer):
     request_queue_size = 128  # the default 5 resets concurrent clients before we see them
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        # A client that stops reading (a refused body, a timeout) is what many tests
+        # provoke: a broken pipe here is expected, and its traceback is only noise.
+        if not isinstance(sys.exc_info()[1], OSError):
+            super().handle_error(request, client_address)
 
 
 class WireServer:
@@ -114,6 +122,16 @@ class WireServer:
                     return
                 self.send_header("Content-Length", str(len(payload)))
                 self.end_headers()
+                if reply.fault == "drip":
+                    try:
+                        for index in range(len(payload)):
+                            if server.stopping.wait(reply.drip_interval):
+                                break
+                            self.wfile.write(payload[index : index + 1])
+                            self.wfile.flush()
+                    except OSError:  # the client gave up, as it should
+                        self.close_connection = True
+                    return
                 if reply.fault == "close-mid-body":
                     self.wfile.write(payload[: len(payload) // 2])
                     self.wfile.flush()

@@ -24,6 +24,15 @@ ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 
 
+class GenerationFailed(SystemExit):
+    """The generator refused or warned; `output` is what it printed (a SystemExit, so callers
+    that only let it end the process keep working)."""
+
+    def __init__(self, output: str) -> None:
+        super().__init__(f"openapi-python-client failed:\n{output}")
+        self.output = output
+
+
 def generate(spec: Path, output: Path, fixed_spec: Path | None = None, root: Path = ROOT) -> None:
     """Write the package for `spec` to `output`, which must not exist yet."""
     with tempfile.TemporaryDirectory() as scratch:
@@ -43,7 +52,7 @@ def generate(spec: Path, output: Path, fixed_spec: Path | None = None, root: Pat
         env = {**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}"}
         result = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
         if result.returncode:
-            raise SystemExit(f"openapi-python-client failed:\n{result.stdout}{result.stderr}")
+            raise GenerationFailed(result.stdout + result.stderr)
         # Our step: operation metadata and resource methods, formatted like the rest.
         extra = operations.render(
             fixed_spec, root / "generator-config.yml", root / "templates", output

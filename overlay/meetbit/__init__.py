@@ -3,7 +3,7 @@
 import meetbit
 
 with meetbit.Client("acme.meetbit.com") as client:  # keys from MEETBIT_ACCESS_KEY_*
-    event = client.cancel_event(12, 345, "Moved to next week")
+    event = client.events.cancel_event(12, 345, cancel_note="Moved to next week")
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 from meetbit._errors import (
     ApiError,
+    Attempt,
     ConfigurationError,
     InvalidRequestError,
     MalformedResponseError,
@@ -27,7 +28,6 @@ from meetbit._version import API_VERSION, __version__
 
 if TYPE_CHECKING:
     from meetbit._client import DEFAULT_TIMEOUT, AsyncClient, Client
-    from meetbit._retry import Attempt
     from meetbit._status import AttendeeStatus
 
 # Loaded on first use, so that `import meetbit` costs no more than the exceptions: the
@@ -36,7 +36,6 @@ _LAZY = {
     "Client": "meetbit._client",
     "AsyncClient": "meetbit._client",
     "DEFAULT_TIMEOUT": "meetbit._client",
-    "Attempt": "meetbit._retry",
     "AttendeeStatus": "meetbit._status",
 }
 

@@ -1,30 +1,65 @@
-"""The exceptions the client raises, and the mapping from responses and httpx errors to them.
+"""The exceptions the client raises, and the one place that turns an outcome into one of them.
 
 Everything the client raises on purpose is a `MeetBitError`, so a service can catch one
-base class. Each exception says what went wrong in its message and carries the detail a
-service needs to decide what to do next: the status and the server's own message for API
-errors, the suggested wait for rate limits, the attempts made so far for anything retried.
+base class. Each exception says what went wrong in its message and carries what a service
+needs to decide what to do next: the status and the server's own message for API errors,
+the wait the server asked for on a 429, the attempts made, and the response. The request
+an exception carries has the access key secret redacted, so logging ``error.response.request``
+(or its headers) cannot leak it; what went on the wire was the real one.
+
+The retry layer hands back an `Outcome` (what came back, the attempts, the parsed
+Retry-After); `error_for_response` and `error_for_failure` are the only constructors the
+rest of the package uses.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Literal
 
 if TYPE_CHECKING:
     import httpx
 
-    from meetbit._retry import Attempt
-
 # An error page from a proxy can be large; the message keeps what a log line can hold.
 _MESSAGE_LIMIT = 1000
+SECRET_HEADERS = frozenset({"x-access-key-secret"})
+REDACTED = "[redacted]"
+
+
+@dataclass(frozen=True, slots=True)
+class Attempt:
+    """One failed attempt of a call: what came back, and how long the client waited after it."""
+
+    number: int
+    status_code: int | None
+    """The response status, or None when the attempt failed without a response."""
+    error: str | None
+    """The failure without a response (for example "ConnectError: ..."), else None."""
+    wait: float
+    """Seconds waited before the next attempt; 0.0 when there was none."""
+    wait_source: Literal["retry-after", "backoff", "rate-control", "none"]
+    """Where the wait came from: Retry-After, the backoff schedule, the rate controller, none."""
+
+
+@dataclass(slots=True)
+class Outcome:
+    """What the retry layer hands back with the last response: how the call went."""
+
+    attempts: list[Attempt] = field(default_factory=list)
+    retry_after: float | None = None
+    """The last response's Retry-After in seconds, parsed once (None if absent or unusable)."""
+    problem: str | None = None
+    """Why the body of the last response cannot be used (too large, undecodable), if so."""
 
 
 class MeetBitError(Exception):
     """Base class of every error raised by the MeetBit client."""
 
-    attempts: Sequence[Attempt] = ()
-    """The attempts that failed before this error was raised, oldest first (empty if none)."""
+    def __init__(self, message: str, *, attempts: Sequence[Attempt] = ()) -> None:
+        super().__init__(message)
+        self.attempts: tuple[Attempt, ...] = tuple(attempts)
+        """The attempts that failed before this error was raised, oldest first (empty if none)."""
 
 
 class ConfigurationError(MeetBitError):
@@ -46,23 +81,36 @@ class RequestTimeoutError(NetworkError):
 class MalformedResponseError(MeetBitError):
     """The server answered with success, but the body is not what the API describes."""
 
-    def __init__(self, message: str, response: httpx.Response | None = None) -> None:
-        super().__init__(message)
-        self.response = response
+    def __init__(
+        self,
+        message: str,
+        response: httpx.Response | None = None,
+        *,
+        attempts: Sequence[Attempt] = (),
+    ) -> None:
+        super().__init__(message, attempts=attempts)
+        self.response = None if response is None else redacted(response)
 
 
 class ApiError(MeetBitError):
     """The server answered with an error status; `message` is what it said."""
 
-    def __init__(self, response: httpx.Response) -> None:
-        self.response = response
+    def __init__(
+        self,
+        response: httpx.Response,
+        *,
+        attempts: Sequence[Attempt] = (),
+        message: str | None = None,
+    ) -> None:
+        self.response = redacted(response)
         self.status_code = response.status_code
-        self.message = response.text.strip()
+        self.message = response.text.strip() if message is None else message
         request = response.request
         said = " ".join(self.message.split())[:_MESSAGE_LIMIT] or "(empty body)"
         super().__init__(
             f"{request.method} {request.url.path} -> {response.status_code} "
-            f"{response.reason_phrase}: {said}"
+            f"{response.reason_phrase}: {said}",
+            attempts=attempts,
         )
 
 
@@ -80,8 +128,15 @@ class RateLimitedError(ApiError):
     `retry_after` is the wait in seconds the server asked for, or None if it did not say.
     """
 
-    def __init__(self, response: httpx.Response, retry_after: float | None) -> None:
-        super().__init__(response)
+    def __init__(
+        self,
+        response: httpx.Response,
+        *,
+        attempts: Sequence[Attempt] = (),
+        message: str | None = None,
+        retry_after: float | None = None,
+    ) -> None:
+        super().__init__(response, attempts=attempts, message=message)
         self.retry_after = retry_after
         if retry_after is not None:
             self.args = (f"{self.args[0]} (retry after {retry_after:g} s)",)
@@ -94,26 +149,61 @@ class ServerError(ApiError):
 _BY_STATUS: dict[int, type[ApiError]] = {401: UnauthorizedError, 404: NotFoundError}
 
 
-def error_for_response(response: httpx.Response) -> ApiError:
-    """Return the exception for an error response; its body must already be read."""
+def redacted(response: httpx.Response) -> httpx.Response:
+    """`response` with a copy of its request whose secret headers read "[redacted]"."""
+    import httpx  # loaded by then: the response came from it
+
+    request = response.request
+    if not any(name in SECRET_HEADERS for name in request.headers):
+        return response
+    headers = [
+        (name, REDACTED if name.lower() in SECRET_HEADERS else value)
+        for name, value in request.headers.multi_items()
+    ]
+    copy = httpx.Request(request.method, request.url, headers=headers)
+    copy.extensions = {k: v for k, v in request.extensions.items() if k == "timeout"}
+    response.request = copy
+    return response
+
+
+def error_for_response(response: httpx.Response, outcome: Outcome | None) -> MeetBitError:
+    """Return the exception for a final response that is not a usable success; body read."""
+    outcome = outcome or Outcome()
+    attempts = outcome.attempts
+    if response.is_success:
+        return MalformedResponseError(
+            f"{_where(response.request)}: {outcome.problem or 'the body cannot be used'}",
+            response,
+            attempts=attempts,
+        )
+    message = None if outcome.problem is None else f"({outcome.problem})"
     if response.status_code == 429:
-        from meetbit._retry import parse_retry_after
+        return RateLimitedError(
+            response, attempts=attempts, message=message, retry_after=outcome.retry_after
+        )
+    kind = ServerError if response.status_code >= 500 else _BY_STATUS.get(response.status_code)
+    return (kind or ApiError)(response, attempts=attempts, message=message)
 
-        return RateLimitedError(response, parse_retry_after(response.headers.get("Retry-After")))
-    if response.status_code >= 500:
-        return ServerError(response)
-    return _BY_STATUS.get(response.status_code, ApiError)(response)
 
-
-def error_for_transport_failure(
-    error: httpx.TransportError, request: httpx.Request
+def error_for_failure(
+    failure: Exception, request: httpx.Request, attempts: Sequence[Attempt] = ()
 ) -> MeetBitError:
     """Return the exception for an httpx transport failure (the caller chains it)."""
     import httpx  # loaded by then: the failure came from it
 
-    where = (
-        f"{request.method} {request.url.scheme}://{request.url.netloc.decode()}{request.url.path}"
-    )
-    if isinstance(error, httpx.TimeoutException):
-        return RequestTimeoutError(f"{where} timed out ({type(error).__name__}: {error})")
-    return NetworkError(f"{where} failed ({type(error).__name__}: {error})")
+    described = f"{_where(request)} failed ({type(failure).__name__}: {failure})"
+    if isinstance(failure, httpx.TimeoutException):
+        return RequestTimeoutError(
+            described.replace(" failed (", " timed out (", 1), attempts=attempts
+        )
+    return NetworkError(described, attempts=attempts)
+
+
+def malformed(where: str, problem: str, response: httpx.Response | None) -> MalformedResponseError:
+    """Return the exception for a success body that does not parse into the spec's shape."""
+    return MalformedResponseError(f"{where}: malformed response: {problem}", response)
+
+
+def _where(request: httpx.Request) -> str:
+    url = request.url
+    return f"{request.method} {url.scheme}://{url.netloc.decode()}{url.path}"

@@ -1,15 +1,15 @@
-"""Retry as an httpx transport: 429s, and failures of idempotent requests, retried below the API.
+"""When to retry, how long to wait, and how much time one call may take: decisions, no I/O.
 
-Because retrying happens in the transport, it applies to every request the client sends,
-whichever generated operation sends it, with no per-endpoint code. One policy object
-decides; `RetryTransport` and `AsyncRetryTransport` only differ in how they wait. Each
-attempt first takes its turn at the client's rate-limit gate (`_ratelimit.py`), and its
-body is read here, capped, so that failures while it arrives are handled like the rest.
+`RetryPolicy` holds the settings; `Call` is one request's retry state and decides after
+each attempt. The transports (`_transport.py`) do the waiting and the sending, sync or
+async, and ask the rate controller (`_ratecontrol.py`) when the next send may go.
 
-A 429 means the server did not process the request, so it is retried for every method.
-5xx responses, timeouts and connection failures are retried only for idempotent methods:
-for a POST the server may already have acted (cancelled the event) before the failure, and
-sending it again is the caller's decision, not ours.
+A 429 means the server did not process the request, so it is retried for every method,
+as long as the call's time budget allows: waiting for the rate limit is what the caller
+wants, and the rate controller keeps those retries from adding load. 5xx responses,
+timeouts and connection failures are retried only for idempotent methods, at most
+`max_retries` times: for a POST the server may already have acted (cancelled the event)
+before the failure, and sending it again is the caller's decision, not ours.
 """
 
 from __future__ import annotations
@@ -23,36 +23,20 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC
-from typing import Literal, cast
+from typing import Literal
 
 import httpx
 
-from meetbit._errors import MalformedResponseError, MeetBitError, error_for_transport_failure
-from meetbit._ratelimit import AsyncTurns, RateLimitGate, Turns
+from meetbit._errors import Attempt, Outcome, error_for_failure
 
 logger = logging.getLogger("meetbit")
 
 IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE", "TRACE"})
 RETRYABLE_SERVER_STATUSES = frozenset({500, 502, 503, 504})
-ATTEMPTS_EXTENSION = "meetbit.attempts"
-MAX_RESPONSE_BYTES = 16 * 1024 * 1024
-"""Bodies above this are refused: MeetBit's are kilobytes, and a runaway proxy must not OOM us."""
-_DELTA_SECONDS = re.compile(r"\d{1,10}(\.\d{1,6})?")
-
-
-@dataclass(frozen=True, slots=True)
-class Attempt:
-    """One failed attempt of a call: what came back, and how long the client waited after it."""
-
-    number: int
-    status_code: int | None
-    """The response status, or None when the attempt failed without a response."""
-    error: str | None
-    """The failure without a response (for example "ConnectError: ..."), else None."""
-    wait: float
-    """Seconds waited before the next attempt; 0.0 when there was none."""
-    wait_source: Literal["retry-after", "backoff", "none"]
-    """Where the wait came from: the server's Retry-After, the backoff schedule, or no retry."""
+RATE_LIMIT_RETRIES_WITHOUT_BUDGET = 10
+"""How many 429s a call retries when it has no total_timeout to bound them."""
+# RFC 9110 delta-seconds are ASCII digits; \d would also take "٣" (Arabic-Indic three).
+_DELTA_SECONDS = re.compile(r"[0-9]{1,10}(?:\.[0-9]{1,6})?", re.ASCII)
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,15 +44,15 @@ class RetryPolicy:
     """When to retry, how long to wait, and how much time one call may take in all."""
 
     max_retries: int = 2
-    """Retries after the first attempt: N retries means up to N + 1 attempts."""
+    """Retries after failures (5xx, timeouts, connection errors) of idempotent requests."""
     backoff_base: float = 0.5
     """First backoff ceiling in seconds when the server gives no Retry-After; doubles per retry."""
     backoff_max: float = 8.0
     """Largest backoff ceiling in seconds; waits are drawn uniformly below it (full jitter)."""
     max_wait: float = 60.0
-    """Longest Retry-After the client sleeps; longer ones raise RateLimitedError at once."""
+    """Longest single wait the client accepts (Retry-After or rate control); longer raises."""
     total_timeout: float | None = 120.0
-    """Seconds one call may take, attempts and waits included; None for no budget."""
+    """Seconds one call may take, attempts and waits included; None for no overall budget."""
     retry_idempotent_failures: bool = True
     """Retry 5xx, timeouts and connection failures for idempotent methods (GET, PUT, DELETE...)."""
     on_retry: Callable[[Attempt], object] | None = None
@@ -96,97 +80,114 @@ def parse_retry_after(value: str | None, now: float | None = None) -> float | No
     return max(0.0, when.timestamp() - current)
 
 
-class _Call:
-    """The retry state of one request: its attempts, its budget, and the policy's decisions."""
+class Call:
+    """The retry state of one request: its budget, its attempts, and the policy's decisions."""
 
     __slots__ = (
-        "_gate",
+        "_failures",
         "_idempotent",
+        "_limited",
         "_policy",
         "_request",
-        "_window",
-        "attempts",
         "deadline",
+        "outcome",
     )
 
-    def __init__(self, policy: RetryPolicy, gate: RateLimitGate, request: httpx.Request) -> None:
+    def __init__(self, policy: RetryPolicy, request: httpx.Request) -> None:
         self._policy = policy
-        self._gate = gate
         self._request = request
         self._idempotent = request.method in IDEMPOTENT_METHODS
         budget = policy.total_timeout
         self.deadline = math.inf if budget is None else time.monotonic() + budget
-        self.attempts: list[Attempt] = []
-        self._window = gate.window
+        self.outcome = Outcome()
+        self._failures = 0
+        self._limited = 0
 
-    def begin_attempt(self, turn: bool | None) -> None:
-        """Note the rate-limit window the attempt goes in; fit its timeouts to the budget left."""
-        self._window = self._gate.window  # the rate-limit window this attempt is sent in
+    def before_attempt(self, wait: float) -> None:
+        """Check that waiting `wait` s and then sending fits the budget; fit the timeouts to it.
+
+        Raises the MeetBitError to give up with when it does not.
+        """
+        remaining = self.deadline - time.monotonic() - wait
+        if wait > self._policy.max_wait or remaining <= 0:
+            spent = httpx.TimeoutException(
+                f"waiting {wait:.2f} s to send would exceed max_retry_wait or total_timeout"
+                if wait
+                else "the call used up its total_timeout"
+            )
+            raise error_for_failure(spent, self._request, self.outcome.attempts)
         if self.deadline == math.inf:
             return
-        remaining = self.deadline - time.monotonic()
-        if turn is None or remaining <= 0:
-            spent = httpx.TimeoutException("the call used up its total_timeout")
-            raise self._give_up(error_for_transport_failure(spent, self._request))
         timeouts = self._request.extensions.get("timeout", {})
         self._request.extensions["timeout"] = {
             phase: remaining if limit is None else min(limit, remaining)
             for phase, limit in timeouts.items()
         }
 
-    def after_response(self, response: httpx.Response) -> float | None:
-        """Return how long to wait before retrying `response`, or None to return it."""
+    def after_response(self, response: httpx.Response, retry_after: float | None) -> float | None:
+        """Return the least wait before retrying `response`, or None to hand it back."""
         status = response.status_code
-        source: Literal["retry-after", "backoff"]
+        self.outcome.retry_after = retry_after
+        source: Literal["retry-after", "backoff", "rate-control"]
         if status == 429:
-            hint = parse_retry_after(response.headers.get("Retry-After"))
-            wait, source = (
-                (hint, "retry-after") if hint is not None else (self._backoff(), "backoff")
-            )
-            self._gate.limited(wait, self._window)
-            if wait > self._policy.max_wait:
-                self._finish(response, status)
+            # Retry-After is the floor; without one, back off as for any failure. The rate
+            # controller adds to either when many requests share the limit.
+            if retry_after is not None:
+                wait, source = retry_after, "retry-after"
+            else:
+                wait, source = self._backoff(self._limited), "backoff"
+            if not self._may_retry_rate_limited(wait):
+                self._finish(status)
                 return None
+            self._limited += 1
         elif (
             status in RETRYABLE_SERVER_STATUSES
             and self._idempotent
             and self._policy.retry_idempotent_failures
         ):
-            wait, source = self._backoff(), "backoff"
+            wait, source = self._backoff(self._failures), "backoff"
+            if not self._may_retry_failure(wait):
+                self._finish(status)
+                return None
+            self._failures += 1
         else:
-            if response.is_success:
-                self._gate.succeeded(self._window)
-            self._finish(response, None)
             return None
-        if not self._can_retry(wait):
-            self._finish(response, status)
-            return None
-        self._record(Attempt(len(self.attempts) + 1, status, None, wait, source))
+        self._record(Attempt(len(self.outcome.attempts) + 1, status, None, wait, source))
         return wait
 
     def after_failure(self, failure: httpx.TransportError) -> float:
         """Return how long to wait before retrying after `failure`, or raise the MeetBit error."""
-        error = error_for_transport_failure(failure, self._request)
         described = f"{type(failure).__name__}: {failure}"
         if self._idempotent and self._policy.retry_idempotent_failures:
-            wait = self._backoff()
-            if self._can_retry(wait):
-                self._record(Attempt(len(self.attempts) + 1, None, described, wait, "backoff"))
+            wait = self._backoff(self._failures)
+            if self._may_retry_failure(wait):
+                self._failures += 1
+                self._record(
+                    Attempt(len(self.outcome.attempts) + 1, None, described, wait, "backoff")
+                )
                 return wait
-        self.attempts.append(Attempt(len(self.attempts) + 1, None, described, 0.0, "none"))
-        raise self._give_up(error) from failure
+        self.outcome.attempts.append(
+            Attempt(len(self.outcome.attempts) + 1, None, described, 0.0, "none")
+        )
+        raise error_for_failure(failure, self._request, self.outcome.attempts) from failure
 
-    def _backoff(self) -> float:
-        ceiling = self._policy.backoff_base * 2 ** len(self.attempts)
+    def _backoff(self, retries_so_far: int) -> float:
+        ceiling = self._policy.backoff_base * 2**retries_so_far
         return random.uniform(0, min(self._policy.backoff_max, ceiling))  # noqa: S311
 
-    def _can_retry(self, wait: float) -> bool:
-        return len(self.attempts) < self._policy.max_retries and (
-            time.monotonic() + wait < self.deadline
-        )
+    def _fits(self, wait: float) -> bool:
+        return wait <= self._policy.max_wait and time.monotonic() + wait < self.deadline
+
+    def _may_retry_failure(self, wait: float) -> bool:
+        return self._failures < self._policy.max_retries and self._fits(wait)
+
+    def _may_retry_rate_limited(self, wait: float) -> bool:
+        if self.deadline == math.inf and self._limited >= RATE_LIMIT_RETRIES_WITHOUT_BUDGET:
+            return False
+        return self._policy.max_retries > 0 and self._fits(wait)
 
     def _record(self, attempt: Attempt) -> None:
-        self.attempts.append(attempt)
+        self.outcome.attempts.append(attempt)
         logger.info(
             "%s %s attempt %d failed (%s); retrying in %.2f s (%s)",
             self._request.method,
@@ -199,160 +200,8 @@ class _Call:
         if self._policy.on_retry is not None:
             self._policy.on_retry(attempt)
 
-    def _finish(self, response: httpx.Response, failed_status: int | None) -> None:
-        """Attach the attempts to the response the transport returns; the last failed too."""
-        if failed_status is not None:
-            self.attempts.append(Attempt(len(self.attempts) + 1, failed_status, None, 0.0, "none"))
-        response.extensions[ATTEMPTS_EXTENSION] = tuple(self.attempts)
-
-    def _give_up(self, error: MeetBitError) -> MeetBitError:
-        error.attempts = tuple(self.attempts)
-        return error
-
-
-def _too_large(request: httpx.Request, limit: int) -> MalformedResponseError:
-    return MalformedResponseError(
-        f"{request.method} {request.url.path}: response body is larger than {limit} bytes"
-    )
-
-
-def _refuse_declared_oversize(response: httpx.Response, request: httpx.Request, limit: int) -> None:
-    declared = response.headers.get("Content-Length", "")
-    if declared.isdigit() and int(declared) > limit:
-        raise _too_large(request, limit)
-
-
-def _in_memory(response: httpx.Response, request: httpx.Request, limit: int) -> bool:
-    # A response built with its content (httpx.MockTransport, fakes) has nothing to read.
-    if not response.is_stream_consumed:
-        return False
-    if len(response.content) > limit:
-        raise _too_large(request, limit)
-    return True
-
-
-def _read(response: httpx.Response, request: httpx.Request, limit: int) -> httpx.Response:
-    """Read the raw body off the wire, refusing more than `limit` bytes, and keep it in memory.
-
-    The response keeps its still-encoded body as its stream: httpx decodes it once, as usual,
-    when it reads the response, and the connection is back in the pool already.
-    """
-    if _in_memory(response, request, limit):
-        return response
-    _refuse_declared_oversize(response, request, limit)
-    wire = cast(httpx.SyncByteStream, response.stream)
-    body = bytearray()
-    try:
-        for chunk in wire:
-            body += chunk
-            if len(body) > limit:
-                raise _too_large(request, limit)
-    finally:
-        wire.close()
-    response.stream = httpx.ByteStream(bytes(body))
-    return response
-
-
-async def _aread(response: httpx.Response, request: httpx.Request, limit: int) -> httpx.Response:
-    """`_read` without blocking the event loop."""
-    if _in_memory(response, request, limit):
-        return response
-    _refuse_declared_oversize(response, request, limit)
-    wire = cast(httpx.AsyncByteStream, response.stream)
-    body = bytearray()
-    try:
-        async for chunk in wire:
-            body += chunk
-            if len(body) > limit:
-                raise _too_large(request, limit)
-    finally:
-        await wire.aclose()
-    response.stream = httpx.ByteStream(bytes(body))
-    return response
-
-
-class RetryTransport(httpx.BaseTransport):
-    """Sends each request through `transport`, retrying as `policy` says; reads every body."""
-
-    def __init__(
-        self,
-        transport: httpx.BaseTransport,
-        policy: RetryPolicy,
-        max_response_bytes: int = MAX_RESPONSE_BYTES,
-        in_flight: int | None = None,
-    ) -> None:
-        self._transport = transport
-        self._policy = policy
-        self._gate = RateLimitGate()
-        self._turns = Turns(self._gate, in_flight)
-        self._max_response_bytes = max_response_bytes
-
-    def handle_request(self, request: httpx.Request) -> httpx.Response:
-        call = _Call(self._policy, self._gate, request)
-        while True:
-            turn = self._turns.take(call.deadline, self._policy.max_wait)
-            try:
-                call.begin_attempt(turn)
-                # Reading here puts failures while the body arrives under the same policy
-                # and error mapping as failures before it.
-                response = _read(
-                    self._transport.handle_request(request), request, self._max_response_bytes
-                )
-            except httpx.TransportError as failure:
-                wait = call.after_failure(failure)
-            else:
-                wait_or_none = call.after_response(response)
-                if wait_or_none is None:
-                    return response
-                response.close()
-                wait = wait_or_none
-            finally:
-                self._turns.leave(turn)
-            time.sleep(wait)
-
-    def close(self) -> None:
-        self._transport.close()
-
-
-class AsyncRetryTransport(httpx.AsyncBaseTransport):
-    """The asynchronous twin of `RetryTransport`; waits without blocking the event loop."""
-
-    def __init__(
-        self,
-        transport: httpx.AsyncBaseTransport,
-        policy: RetryPolicy,
-        max_response_bytes: int = MAX_RESPONSE_BYTES,
-        in_flight: int | None = None,
-    ) -> None:
-        self._transport = transport
-        self._policy = policy
-        self._gate = RateLimitGate()
-        self._turns = AsyncTurns(self._gate, in_flight)
-        self._sleep = self._turns.sleep
-        self._max_response_bytes = max_response_bytes
-
-    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        call = _Call(self._policy, self._gate, request)
-        while True:
-            turn = await self._turns.take(call.deadline, self._policy.max_wait)
-            try:
-                call.begin_attempt(turn)
-                response = await _aread(
-                    await self._transport.handle_async_request(request),
-                    request,
-                    self._max_response_bytes,
-                )
-            except httpx.TransportError as failure:
-                wait = call.after_failure(failure)
-            else:
-                wait_or_none = call.after_response(response)
-                if wait_or_none is None:
-                    return response
-                await response.aclose()
-                wait = wait_or_none
-            finally:
-                self._turns.leave(turn)
-            await self._sleep(wait)
-
-    async def aclose(self) -> None:
-        await self._transport.aclose()
+    def _finish(self, failed_status: int) -> None:
+        """Record the last failed attempt; the response goes back to be raised as an error."""
+        self.outcome.attempts.append(
+            Attempt(len(self.outcome.attempts) + 1, failed_status, None, 0.0, "none")
+        )
