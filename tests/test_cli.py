@@ -1,19 +1,35 @@
-"""The `meetbit` command, against meetbit.testing's fake: output, exit codes, secrets."""
+"""The `meetbit` command, against meetbit.testing's fake: commands, output, exit codes, secrets."""
 
 from __future__ import annotations
 
 import io
 import json
+import re
 import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
+from exercise_operations import exercise, kebab
 from meetbit._cli import main
 from meetbit.testing import FakeMeetBit
+from meetbit_api.operations import OPERATIONS
 
-CANCEL = ["events", "cancel", "--calendar", "12", "--event", "345", "--note", "Moved"]
+CANCEL = [
+    "events",
+    "cancel-event",
+    "--calendar-id",
+    "12",
+    "--event-id",
+    "345",
+    "--cancel-note",
+    "Moved",
+]
+OLD_CANCEL = ["events", "cancel", "--calendar", "12", "--event", "345", "--note", "Moved"]
+HOSTILE = "\x1b]0;owned\x07\x1b[2J\r\x9b31m\x7f\u202eevil"
+RAW_CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202e]")
 
 
 @pytest.fixture
@@ -36,162 +52,326 @@ def base_url(fake: FakeMeetBit, monkeypatch: pytest.MonkeyPatch) -> Iterator[str
 def run(
     capsys: pytest.CaptureFixture[str], *argv: str, stdin: io.StringIO | None = None
 ) -> tuple[int, str, str]:
-    code = main(list(argv), stdin=stdin or io.StringIO())
+    try:
+        code = main(list(argv), stdin=stdin or io.StringIO())
+    except SystemExit as exit_:  # argparse: usage errors and --help
+        code = int(exit_.code or 0)
     out, err = capsys.readouterr()
     return code, out, err
 
 
-def test_cancel_prints_a_table(
-    base_url: str, fake: FakeMeetBit, capsys: pytest.CaptureFixture[str]
-) -> None:
-    code, out, err = run(capsys, "--base-url", base_url, *CANCEL)
-    assert code == 0, err
-    assert "title" in out
-    assert "Planning" in out
-    assert "Moved" in out
-    assert "organizer@example.com" in out
-    assert fake.events[(12, 345)]["cancel_note"] == "Moved"
+class TestCommands:
+    def test_cancel_prints_a_table_with_attendees_as_indented_rows(
+        self, base_url: str, fake: FakeMeetBit, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        code, out, err = run(capsys, "--base-url", base_url, *CANCEL)
+        assert code == 0, err
+        rows = out.splitlines()
+        assert re.fullmatch(r"title +Planning", rows[2])
+        assert any(re.fullmatch(r"cancel_note +Moved", row) for row in rows)
+        attendees = rows.index("attendees")
+        assert re.fullmatch(r"  - email +organizer@example.com", rows[attendees + 1])
+        assert re.fullmatch(r"    is_organizer +true", rows[attendees + 4])
+        assert fake.events[(12, 345)]["cancel_note"] == "Moved"
 
+    def test_json_output_is_the_event(
+        self, base_url: str, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        code, out, _ = run(capsys, "--base-url", base_url, "--json", *CANCEL)
+        assert code == 0
+        event = json.loads(out)
+        assert (event["id"], event["calendar_id"], event["cancel_note"]) == (345, 12, "Moved")
 
-def test_json_output_is_the_event(base_url: str, capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, _ = run(capsys, "--base-url", base_url, "--json", *CANCEL)
-    assert code == 0
-    event = json.loads(out)
-    assert (event["id"], event["calendar_id"], event["cancel_note"]) == (345, 12, "Moved")
+    def test_global_flags_work_after_the_operation(
+        self, base_url: str, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        code, out, err = run(capsys, *CANCEL, "--base-url", base_url, "--json", "--timeout", "9")
+        assert code == 0, err
+        assert json.loads(out)["cancel_note"] == "Moved"
 
+    def test_the_old_spelling_still_works_with_a_note(
+        self, base_url: str, fake: FakeMeetBit, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        code, out, err = run(capsys, "--base-url", base_url, "--json", *OLD_CANCEL)
+        assert code == 0, err
+        assert json.loads(out)["cancel_note"] == "Moved"
+        assert "'meetbit events cancel' is deprecated; use 'meetbit events cancel-event'" in err
+        assert "--note -> --cancel-note" in err
+        assert fake.requests[-1].json == {"cancel_note": "Moved"}
 
-@pytest.mark.parametrize(
-    ("status", "code"), [(401, 4), (404, 5), (429, 6), (500, 7), (502, 7), (403, 1)]
-)
-def test_errors_print_the_server_message_and_exit_with_distinct_codes(
-    base_url: str, fake: FakeMeetBit, capsys: pytest.CaptureFixture[str], status: int, code: int
-) -> None:
-    fake.fail_next(
-        status, f"server says {status}", retry_after=3600 if status == 429 else None, times=3
-    )
-    exit_code, out, err = run(capsys, "--base-url", base_url, *CANCEL)
-    assert exit_code == code
-    assert f"server says {status}" in err
-    assert out == ""
+    def test_the_old_spelling_is_not_advertised(self, capsys: pytest.CaptureFixture[str]) -> None:
+        code, out, _ = run(capsys, "events", "--help")
+        assert code == 0
+        assert "cancel-event" in out
+        assert not re.search(r"^\s+cancel\s", out, re.MULTILINE)
 
-
-def test_not_found_event(base_url: str, capsys: pytest.CaptureFixture[str]) -> None:
-    code, _, err = run(
-        capsys,
-        "--base-url",
-        base_url,
-        "events",
-        "cancel",
-        "--calendar",
-        "12",
-        "--event",
-        "9",
-        "--note",
-        "x",
-    )
-    assert code == 5
-    assert "Resource object does not exist." in err
-
-
-def test_bad_input_exits_2_and_sends_nothing(
-    base_url: str, fake: FakeMeetBit, capsys: pytest.CaptureFixture[str]
-) -> None:
-    code, _, err = run(
-        capsys,
-        "--base-url",
-        base_url,
-        "events",
-        "cancel",
-        "--calendar",
-        "12",
-        "--event",
-        "345",
-        "--note",
-        "x" * 256,
-    )
-    assert code == 2
-    assert "at most 255" in err
-    with pytest.raises(SystemExit) as usage:
-        main(
-            [
-                "--base-url",
-                base_url,
-                "events",
-                "cancel",
-                "--calendar",
-                "../12",
-                "--event",
-                "1",
-                "--note",
-                "x",
-            ]
+    def test_help_carries_the_spec_s_description_and_limits(
+        self, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        code, out, _ = run(capsys, "events", "cancel-event", "--help")
+        assert code == 0
+        text = " ".join(out.split())
+        assert "Cancel Event" in text
+        assert "Required permissions: `events.delete.*`" in text
+        assert (
+            "Id of the calendar the event belongs to. (path; required; 64-bit integer; at least 1)"
+            in text
         )
-    assert usage.value.code == 2
-    assert fake.requests == []
+        assert "--cancel-note TEXT (body; required; at most 255 characters)" in text
+
+    @pytest.mark.parametrize("name", sorted(OPERATIONS))
+    def test_every_operation_has_a_command_with_a_flag_per_field(
+        self, capsys: pytest.CaptureFixture[str], name: str
+    ) -> None:
+        operation = OPERATIONS[name]
+        code, out, _ = run(capsys, kebab(operation.tag), kebab(operation.name), "--help")
+        assert code == 0
+        for field in operation.fields:
+            assert f"--{kebab(field.name)}" in out
 
 
-def test_network_failure_exits_8(
-    fake: FakeMeetBit, base_url: str, capsys: pytest.CaptureFixture[str]
-) -> None:
-    code, _, err = run(capsys, "--base-url", "http://127.0.0.1:1/api/public/v2.0", *CANCEL)
-    assert code == 8
-    assert "Connection refused" in err or "failed" in err
+class TestEveryOperation:
+    @pytest.fixture(scope="class")
+    @classmethod
+    def report(cls) -> dict[str, dict[str, Any]]:
+        return exercise()
+
+    @pytest.mark.parametrize("name", sorted(OPERATIONS))
+    def test_the_command_calls_the_operation(
+        self, report: dict[str, dict[str, Any]], name: str
+    ) -> None:
+        result = report[name]
+        assert result["cli"] == 0, result["cli_err"]
+        assert result["cli_sent"] >= 1
+        assert result["recorded_operation"] == name
+
+    @pytest.mark.parametrize("name", sorted(OPERATIONS))
+    def test_a_broken_limit_is_exit_2_and_sends_nothing(
+        self, report: dict[str, dict[str, Any]], name: str
+    ) -> None:
+        for field, seen in report[name]["violations"].items():
+            assert (seen["cli"], seen["cli_sent"]) == (2, 0), (field, seen)
+            assert f"--{kebab(field)}" in seen["cli_says"]
 
 
-def test_missing_secret_without_a_terminal_is_a_configuration_error(
-    base_url: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.delenv("MEETBIT_ACCESS_KEY_SECRET")
-    code, _, err = run(capsys, "--base-url", base_url, *CANCEL)
-    assert code == 3
-    assert "MEETBIT_ACCESS_KEY_SECRET" in err
+class TestErrors:
+    @pytest.mark.parametrize(
+        ("status", "code"), [(401, 4), (404, 5), (429, 6), (500, 7), (502, 7), (403, 1)]
+    )
+    def test_errors_print_the_server_message_and_exit_with_distinct_codes(
+        self,
+        base_url: str,
+        fake: FakeMeetBit,
+        capsys: pytest.CaptureFixture[str],
+        status: int,
+        code: int,
+    ) -> None:
+        fake.fail_next(
+            status, f"server says {status}", retry_after=3600 if status == 429 else None, times=3
+        )
+        exit_code, out, err = run(capsys, "--base-url", base_url, *CANCEL)
+        assert exit_code == code
+        assert f"server says {status}" in err
+        assert out == ""
+
+    def test_not_found_event(self, base_url: str, capsys: pytest.CaptureFixture[str]) -> None:
+        code, _, err = run(capsys, "--base-url", base_url, *CANCEL[:5], "9", *CANCEL[6:])
+        assert code == 5
+        assert "Resource object does not exist." in err
+
+    @pytest.mark.parametrize(
+        ("flag", "value", "says"),
+        [
+            ("--cancel-note", "x" * 256, "--cancel-note is 256 characters long; at most 255"),
+            ("--calendar-id", "0", "--calendar-id is out of range: it must be at least 1"),
+            ("--calendar-id", "1.5", "'1.5' is not an integer"),
+            ("--calendar-id", "../12", "'../12' is not an integer"),
+            ("--calendar-id", "\uff11\uff12", "is not an integer"),
+            ("--calendar-id", str(2**63), "out of range: it must fit in int64"),
+        ],
+    )
+    def test_bad_input_exits_2_and_sends_nothing(
+        self,
+        base_url: str,
+        fake: FakeMeetBit,
+        capsys: pytest.CaptureFixture[str],
+        flag: str,
+        value: str,
+        says: str,
+    ) -> None:
+        argv = list(CANCEL)
+        argv[argv.index(flag) + 1] = value
+        code, out, err = run(capsys, "--base-url", base_url, *argv)
+        assert code == 2
+        assert says in err
+        assert out == ""
+        assert fake.requests == []
+
+    @pytest.mark.parametrize("timeout", ["0", "-5", "nan", "inf", "soon"])
+    def test_a_timeout_that_is_not_a_positive_number_is_bad_input(
+        self,
+        base_url: str,
+        fake: FakeMeetBit,
+        capsys: pytest.CaptureFixture[str],
+        timeout: str,
+    ) -> None:
+        for argv in (
+            ["--timeout", timeout, "--base-url", base_url, *CANCEL],
+            ["--base-url", base_url, *CANCEL, f"--timeout={timeout}"],
+        ):
+            code, _, err = run(capsys, *argv)
+            assert code == 2
+            assert "is not a positive number of seconds" in err
+        assert fake.requests == []
+
+    def test_network_failure_exits_8(
+        self, fake: FakeMeetBit, base_url: str, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        code, _, err = run(capsys, "--base-url", "http://127.0.0.1:1/api/public/v2.0", *CANCEL)
+        assert code == 8
+        assert "Connection refused" in err or "failed" in err
 
 
-def test_secret_is_prompted_for_on_a_terminal(
-    base_url: str,
-    fake: FakeMeetBit,
-    capsys: pytest.CaptureFixture[str],
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    monkeypatch.delenv("MEETBIT_ACCESS_KEY_SECRET")
+class TestTerminalEscapes:
+    """Text from the network cannot drive the operator's terminal (issue 12, item 9)."""
 
-    class Terminal(io.StringIO):
-        def isatty(self) -> bool:
-            return True
+    def test_the_server_s_error_message_is_escaped(
+        self, base_url: str, fake: FakeMeetBit, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        fake.fail_next(500, f"boom {HOSTILE}", times=3)
+        code, _, err = run(capsys, "--base-url", base_url, *CANCEL)
+        assert code == 7
+        assert not RAW_CONTROLS.search(err)
+        assert "boom \\x1b]0;owned\\x07\\x1b[2J" in err
+        assert "\\x9b31m\\x7f\\u202eevil" in err
 
-    monkeypatch.setattr("getpass.getpass", lambda prompt: fake.access_key_secret)
-    code, _, _ = run(capsys, "--base-url", base_url, *CANCEL, stdin=Terminal())
-    assert code == 0
+    def test_values_in_the_table_are_escaped(
+        self, base_url: str, fake: FakeMeetBit, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        fake.add_event(12, 346, title=HOSTILE, location="line\nbreak")
+        argv = [*CANCEL[:5], "346", *CANCEL[6:]]
+        code, out, _ = run(capsys, "--base-url", base_url, *argv)
+        assert code == 0
+        assert not RAW_CONTROLS.search(out)
+        assert "\\x1b]0;owned\\x07\\x1b[2J\\r\\x9b31m\\x7f\\u202eevil" in out
+        assert "line\\nbreak" in out
+
+    def test_json_output_escapes_controls_and_keeps_the_text(
+        self, base_url: str, fake: FakeMeetBit, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        fake.add_event(12, 346, title=HOSTILE + " café")
+        argv = [*CANCEL[:5], "346", *CANCEL[6:]]
+        code, out, _ = run(capsys, "--base-url", base_url, "--json", *argv)
+        assert code == 0
+        assert not RAW_CONTROLS.search(out)
+        assert "café" in out  # not ASCII-escaped
+        assert json.loads(out)["title"] == HOSTILE + " café"
 
 
-def test_no_flag_takes_the_secret(capsys: pytest.CaptureFixture[str]) -> None:
-    with pytest.raises(SystemExit):
-        main(["--help"])
-    help_text = capsys.readouterr().out
-    assert "--access-key-secret" not in help_text
-    assert "MEETBIT_ACCESS_KEY_SECRET" in help_text
-    assert "exit codes" in help_text
+class TestSettings:
+    def test_missing_secret_without_a_terminal_says_how_to_give_it(
+        self, base_url: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        monkeypatch.delenv("MEETBIT_ACCESS_KEY_SECRET")
+        code, _, err = run(capsys, "--base-url", base_url, *CANCEL)
+        assert code == 3
+        assert err == (
+            "meetbit: MEETBIT_ACCESS_KEY_SECRET is not set: export it, "
+            "or run in a terminal to be prompted\n"
+        )
+
+    def test_missing_domain_names_the_flag(
+        self, base_url: str, fake: FakeMeetBit, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        code, _, err = run(capsys, *CANCEL)
+        assert code == 3
+        assert "pass --domain" in err
+        assert "MEETBIT_DOMAIN" in err
+        assert "domain=" not in err
+        assert fake.requests == []
+
+    def test_missing_key_id_names_the_flag(
+        self, base_url: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        monkeypatch.delenv("MEETBIT_ACCESS_KEY_ID")
+        code, _, err = run(capsys, "--base-url", base_url, *CANCEL)
+        assert code == 3
+        assert "pass --access-key-id or set MEETBIT_ACCESS_KEY_ID" in err
+
+    def test_bad_input_is_reported_before_the_secret_is_asked_for(
+        self, base_url: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        monkeypatch.delenv("MEETBIT_ACCESS_KEY_SECRET")
+        monkeypatch.setattr("getpass.getpass", pytest.fail)
+        argv = [*CANCEL[:-1], "x" * 256]
+        code, _, err = run(capsys, "--base-url", base_url, *argv, stdin=Terminal())
+        assert code == 2
+        assert "at most 255" in err
+
+    def test_secret_is_prompted_for_on_a_terminal(
+        self,
+        base_url: str,
+        fake: FakeMeetBit,
+        capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch,
+    ) -> None:
+        monkeypatch.delenv("MEETBIT_ACCESS_KEY_SECRET")
+        monkeypatch.setattr("getpass.getpass", lambda prompt: fake.access_key_secret)
+        code, _, _ = run(capsys, "--base-url", base_url, *CANCEL, stdin=Terminal())
+        assert code == 0
+
+    def test_no_flag_takes_the_secret(self, capsys: pytest.CaptureFixture[str]) -> None:
+        for argv in (["--help"], ["events", "cancel-event", "--help"]):
+            code, help_text, _ = run(capsys, *argv)
+            assert code == 0
+            assert "--access-key-secret" not in help_text
+            assert "exit codes" in help_text
+        assert "MEETBIT_ACCESS_KEY_SECRET" in run(capsys, "--help")[1]
+
+    def test_secret_never_appears_in_output(
+        self, base_url: str, fake: FakeMeetBit, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        outputs = []
+        for status in (None, 401, 500, 429):
+            if status:
+                fake.fail_next(status, retry_after=3600 if status == 429 else None)
+            _, out, err = run(capsys, "--base-url", base_url, "--json", *CANCEL)
+            outputs += [out, err]
+        assert all(fake.access_key_secret not in text for text in outputs)
 
 
-def test_secret_never_appears_in_output(
-    base_url: str, fake: FakeMeetBit, capsys: pytest.CaptureFixture[str]
-) -> None:
-    outputs = []
-    for status in (None, 401, 500, 429):
-        if status:
-            fake.fail_next(status, retry_after=3600 if status == 429 else None)
-        _, out, err = run(capsys, "--base-url", base_url, "--json", *CANCEL)
-        outputs += [out, err]
-    assert all(fake.access_key_secret not in text for text in outputs)
+class Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
 
 
 def test_console_script_is_installed(base_url: str, fake: FakeMeetBit) -> None:
     script = Path(sys.executable).parent / "meetbit"
     result = subprocess.run(
-        [script, "--base-url", base_url, "--json", *CANCEL],
+        [script, *OLD_CANCEL, "--base-url", base_url, "--json"],
         capture_output=True,
         text=True,
         timeout=60,
     )
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout)["cancel_note"] == "Moved"
+    assert "deprecated" in result.stderr
+
+
+def test_a_closed_pipe_is_not_a_traceback(base_url: str, fake: FakeMeetBit) -> None:
+    # More output than a pipe buffers (64 KiB), so the command is still writing when the
+    # reader goes away, as with `meetbit ... | head`.
+    attendee = fake.events[(12, 345)]["attendees"][0]
+    fake.add_event(12, 346, attendees=[attendee] * 2000)
+    script = Path(sys.executable).parent / "meetbit"
+    command = subprocess.Popen(
+        [script, *CANCEL[:5], "346", *CANCEL[6:], "--base-url", base_url, "--json"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    assert command.stdout is not None
+    assert command.stderr is not None
+    assert command.stdout.read(1) == b"{"
+    command.stdout.close()
+    assert command.wait(timeout=60) == 0
+    assert b"Traceback" not in command.stderr.read()

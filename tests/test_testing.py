@@ -4,11 +4,17 @@ from __future__ import annotations
 
 import asyncio
 import time
+from typing import Any
 
 import httpx
 import meetbit
 import pytest
-from meetbit.testing import FakeMeetBit
+from exercise_operations import exercise
+from meetbit._checks import compile_check
+from meetbit.testing import FakeMeetBit, example
+from meetbit_api.operations import OPERATIONS
+
+PREFIX = "/api/public/v2.0"
 
 
 @pytest.fixture
@@ -18,35 +24,72 @@ def fake() -> FakeMeetBit:
     return fake
 
 
+def raw(fake: FakeMeetBit) -> httpx.Client:
+    """Plain httpx on the fake's transport, with its keys: requests the client would refuse."""
+    return httpx.Client(
+        transport=fake.transport(),
+        base_url=f"http://fake{PREFIX}",
+        headers={
+            "X-Access-Key-Id": fake.access_key_id,
+            "X-Access-Key-Secret": fake.access_key_secret,
+        },
+    )
+
+
 class TestInProcess:
     def test_cancel_updates_the_event_and_records_the_request(self, fake: FakeMeetBit) -> None:
         with fake.client() as client:
-            event = client.cancel_event(12, 345, "Moved")
+            event = client.events.cancel_event(12, 345, cancel_note="Moved")
         assert (event.title, event.cancel_note) == ("Planning", "Moved")
-        assert event.canceled_by_type == "App\\Models\\Tenant\\User"
         assert fake.events[(12, 345)]["cancel_note"] == "Moved"
         (request,) = fake.requests
-        assert (request.method, request.path, request.json) == (
+        assert (request.method, request.path, request.json, request.operation) == (
             "POST",
-            "/api/public/v2.0/calendars/12/events/345/cancel",
+            f"{PREFIX}/calendars/12/events/345/cancel",
             {"cancel_note": "Moved"},
+            "cancel_event",
         )
         assert request.headers["x-access-key-id"] == fake.access_key_id
         assert fake.access_key_secret not in repr(request)
+
+    def test_a_cancel_operation_fills_the_canceled_properties(self, fake: FakeMeetBit) -> None:
+        # The documented verb rule: cancel_* fills the resource's null canceled_* properties.
+        assert fake.events[(12, 345)]["canceled_by_type"] is None
+        with fake.client() as client:
+            event = client.events.cancel_event(12, 345, cancel_note="Moved")
+        assert event.canceled_by_type == "App\\Models\\Tenant\\User"  # the enum's first value
+        assert event.canceled_by_id == 1
+        assert fake.events[(12, 345)]["updated_at"] >= fake.events[(12, 345)]["created_at"]
+
+    def test_add_event_takes_the_key_positionally_or_by_name(self) -> None:
+        fake = FakeMeetBit()
+        assert fake.key_of("events") == ("calendar_id", "event_id")
+        stored = fake.add_event(12, 346, location="Room 4")
+        assert fake.add_event(calendar_id=13, event_id=1)["calendar_id"] == 13
+        assert (stored["id"], stored["calendar_id"], stored["location"]) == (346, 12, "Room 4")
+        assert stored["attendees"][0]["email"] == "organizer@example.com"
+        assert set(fake.events) == {(12, 346), (13, 1)}
+        with pytest.raises(TypeError, match="calendar_id, event_id"):
+            fake.add_event(12)
+
+    def test_stored_events_are_valid_events(self, fake: FakeMeetBit) -> None:
+        schema = OPERATIONS["cancel_event"].responses["200"].schema
+        assert schema is not None
+        compile_check(schema["properties"]["data"], python=False)(fake.events[(12, 345)], "event")
 
     def test_unknown_event_is_404(self, fake: FakeMeetBit) -> None:
         with (
             fake.client() as client,
             pytest.raises(meetbit.NotFoundError, match="Resource object does not exist"),
         ):
-            client.cancel_event(12, 999, "x")
+            client.events.cancel_event(12, 999, cancel_note="x")
 
     def test_wrong_key_is_401(self, fake: FakeMeetBit) -> None:
         with (
             fake.client(access_key_secret="wrong") as client,
             pytest.raises(meetbit.UnauthorizedError),
         ):
-            client.cancel_event(12, 345, "x")
+            client.events.cancel_event(12, 345, cancel_note="x")
 
     @pytest.mark.parametrize(
         ("status", "error"),
@@ -61,31 +104,139 @@ class TestInProcess:
     ) -> None:
         fake.fail_next(status, "scripted")
         with fake.client() as client, pytest.raises(error, match="scripted"):
-            client.cancel_event(12, 345, "x")
+            client.events.cancel_event(12, 345, cancel_note="x")
+
+    def test_scripted_failure_for_one_operation_waits_for_it(self, fake: FakeMeetBit) -> None:
+        fake.fail_next(500, "only for cancel", operation="cancel_event")
+        with raw(fake) as http:
+            assert http.get("/nowhere").status_code == 404  # not the operation: not consumed
+            answer = http.post("/calendars/12/events/345/cancel", json={"cancel_note": "x"})
+            again = http.post("/calendars/12/events/345/cancel", json={"cancel_note": "x"})
+        assert (answer.status_code, answer.text) == (500, "only for cancel")
+        assert again.status_code == 200
+        assert [r.operation for r in fake.requests] == [None, "cancel_event", "cancel_event"]
+
+    def test_scripted_message_defaults_to_the_spec_s(self, fake: FakeMeetBit) -> None:
+        fake.fail_next(429, retry_after=7)
+        with raw(fake) as http:
+            answer = http.post("/calendars/12/events/345/cancel", json={"cancel_note": "x"})
+        assert (answer.status_code, answer.text) == (429, "Too many requests.")
+        assert answer.headers["Retry-After"] == "7"
+
+    def test_scripting_an_unknown_operation_is_refused(self, fake: FakeMeetBit) -> None:
+        with pytest.raises(ValueError, match="cancel_event"):
+            fake.fail_next(500, operation="no_such_operation")
 
     def test_scripted_429_is_retried_after_retry_after(self, fake: FakeMeetBit) -> None:
         fake.fail_next(429, retry_after=0.2, times=2)
         with fake.client() as client:
-            client.cancel_event(12, 345, "x")
+            client.events.cancel_event(12, 345, cancel_note="x")
         times = [r.time for r in fake.requests]
         assert len(times) == 3
         assert times[1] - times[0] >= 0.2
         assert times[2] - times[1] >= 0.2
 
     def test_async_client(self, fake: FakeMeetBit) -> None:
-        async def main() -> str | None:
+        async def main() -> Any:
             async with fake.async_client() as client:
-                event = await client.cancel_event(12, 345, "Async")
-            return event.cancel_note if isinstance(event.cancel_note, str) else None
+                event = await client.events.cancel_event(12, 345, cancel_note="Async")
+            return event.cancel_note
 
         assert asyncio.run(main()) == "Async"
 
     def test_raw_transport_serves_plain_httpx(self, fake: FakeMeetBit) -> None:
-        with httpx.Client(transport=fake.transport(), base_url="http://x") as raw:
+        with httpx.Client(transport=fake.transport(), base_url="http://x") as plain:
             assert (
-                raw.post("/api/public/v2.0/calendars/12/events/345/cancel", json={}).status_code
-                == 401
+                plain.post(f"{PREFIX}/calendars/12/events/345/cancel", json={}).status_code == 401
             )
+
+
+class TestValidation:
+    """What MeetBit's routes and validation would refuse, sent past the client's checks."""
+
+    @pytest.mark.parametrize(
+        ("body", "reason"),
+        [
+            ({"cancel_note": 5}, "cancel_note must be a string, not int"),
+            ({"cancel_note": "x" * 256}, "cancel_note is 256 characters long; at most 255"),
+            ({}, "cancel_note is required"),
+            ([], "the body must be a JSON object"),
+        ],
+    )
+    def test_an_invalid_body_is_422_with_the_reason(
+        self, fake: FakeMeetBit, body: Any, reason: str
+    ) -> None:
+        with raw(fake) as http:
+            answer = http.post("/calendars/12/events/345/cancel", json=body)
+        assert answer.status_code == 422
+        assert answer.headers["content-type"].startswith("text/plain")
+        assert answer.text.startswith(f"The given data was invalid: {reason}")
+        assert fake.events[(12, 345)]["cancel_note"] is None
+
+    @pytest.mark.parametrize("calendar", ["1.5", "-1", "12abc", "\uff11\uff12"])
+    def test_a_non_digit_integer_path_parameter_is_404(
+        self, fake: FakeMeetBit, calendar: str
+    ) -> None:
+        with raw(fake) as http:
+            answer = http.post(
+                f"/calendars/{calendar}/events/345/cancel", json={"cancel_note": "x"}
+            )
+        assert answer.status_code == 404
+
+    def test_a_path_parameter_out_of_range_is_422(self, fake: FakeMeetBit) -> None:
+        with raw(fake) as http:
+            answer = http.post("/calendars/0/events/345/cancel", json={"cancel_note": "x"})
+        assert answer.status_code == 422
+        assert "calendar_id is out of range: it must be at least 1" in answer.text
+
+    def test_another_method_on_a_known_path_is_405(self, fake: FakeMeetBit) -> None:
+        with raw(fake) as http:
+            answer = http.get("/calendars/12/events/345/cancel")
+        assert answer.status_code == 405
+        assert answer.headers["Allow"] == "POST"
+
+    def test_the_key_is_checked_before_the_route(self, fake: FakeMeetBit) -> None:
+        with httpx.Client(transport=fake.transport(), base_url="http://x") as plain:
+            assert plain.get(f"{PREFIX}/nowhere").status_code == 401
+
+
+@pytest.fixture(scope="module")
+def report() -> dict[str, dict[str, Any]]:
+    return exercise()
+
+
+class TestEveryOperation:
+    """Iterates the spec's operations: a spec with more of them is covered with no edit."""
+
+    @pytest.mark.parametrize("name", sorted(OPERATIONS))
+    def test_answers_with_its_documented_success(
+        self, report: dict[str, dict[str, Any]], name: str
+    ) -> None:
+        result = report[name]
+        assert result["status"] == result["expected"]
+        assert result["schema_problem"] is None
+        assert result["scripted"] == [404, 429, 500]
+        assert result["recorded_operation"] == name
+
+    @pytest.mark.parametrize("name", sorted(OPERATIONS))
+    def test_each_broken_limit_is_422_with_the_reason(
+        self, report: dict[str, dict[str, Any]], name: str
+    ) -> None:
+        violations = report[name]["violations"]
+        assert violations, "every operation of the spec has a limit to break"
+        for field, seen in violations.items():
+            assert seen["fake"] == 422, (field, seen)
+            assert field in seen["fake_says"]
+
+    def test_examples_are_valid_instances_of_every_schema(self) -> None:
+        for operation in OPERATIONS.values():
+            for field in operation.fields:
+                compile_check(field.schema, python=False)(example(field.schema), field.name)
+            for response in operation.responses.values():
+                if response.schema and response.media_type == "application/json":
+                    compile_check(response.schema, python=False)(
+                        example(response.schema), operation.name
+                    )
 
 
 class TestLoopbackServer:
@@ -99,11 +250,9 @@ class TestLoopbackServer:
                 access_key_secret=fake.access_key_secret,
             )
             with client:
-                event = client.cancel_event(12, 345, "Over the wire")
+                event = client.events.cancel_event(12, 345, cancel_note="Over the wire")
         assert event.cancel_note == "Over the wire"
-        assert [r.path for r in fake.requests] == [
-            "/api/public/v2.0/calendars/12/events/345/cancel"
-        ] * 2
+        assert [r.path for r in fake.requests] == [f"{PREFIX}/calendars/12/events/345/cancel"] * 2
 
     def test_invalid_body_is_422(self, fake: FakeMeetBit) -> None:
         with fake.serve() as base_url:
@@ -116,6 +265,7 @@ class TestLoopbackServer:
                 },
             )
         assert response.status_code == 422
+        assert "cancel_note must be a string" in response.text
 
     def test_server_stops_with_the_block(self, fake: FakeMeetBit) -> None:
         with fake.serve() as base_url:

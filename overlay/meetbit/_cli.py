@@ -398,44 +398,47 @@ def _values(arguments: argparse.Namespace, operation: Operation) -> list[tuple[F
 
 
 def _invoke(client: Client, operation: Operation, values: list[tuple[Field, Any]]) -> Any:
-    """Call the operation's resource method when the client has one, else its generated function."""
-    module = importlib.import_module(operation.module)
-    values = _enum_members(module.sync_detailed, values)
-    method = getattr(getattr(client, operation.tag, None), operation.name, None)
-    if callable(method):
-        path = [value for item, value in values if item.location == "path"]
-        keywords = {item.argument: v for item, v in values if item.location != "path"}
-        return method(*path, **keywords)
-    keywords = {item.python_name: v for item, v in values if item.location != "body"}
+    """Call `client.<tag>.<operation>(path..., **others)` with the flags' values."""
+    values = _as_models(operation, values)
+    method = getattr(getattr(client, operation.tag), operation.name)
+    path = [value for item, value in values if item.location == "path"]
+    keywords = {item.argument: value for item, value in values if item.location != "path"}
+    return method(*path, **keywords)
+
+
+def _hints(function: Any) -> dict[str, Any]:
+    try:
+        return typing.get_type_hints(function)
+    except (NameError, TypeError):  # a forward reference the module never imports at run time
+        return {}
+
+
+def _as_models(operation: Operation, values: list[tuple[Field, Any]]) -> list[tuple[Field, Any]]:
+    """Values typed with a generated enum or model become one (the generated code wants them).
+
+    The flags give JSON-shaped values (a str, an int, a dict); the types come from the
+    generated function's and body model's annotations, so no operation is named here.
+    """
+    parameters = _hints(importlib.import_module(operation.module).sync_detailed)
+    body: dict[str, Any] = {}
     if operation.body_model is not None:
-        model = getattr(importlib.import_module("meetbit_api.models"), operation.body_model)
-        wire = {item.name: _wire(v) for item, v in values if item.location == "body"}
-        keywords["body"] = model.from_dict(wire)
-    parsed = client.call(module.sync_detailed, **keywords)
-    return getattr(parsed, operation.unwrap) if operation.unwrap else parsed
-
-
-def _enum_members(function: Any, values: list[tuple[Field, Any]]) -> list[tuple[Field, Any]]:
-    """Parameters typed with a generated enum take its member, not the raw value."""
-    hints = typing.get_type_hints(function)
+        models = importlib.import_module("meetbit_api.models")
+        body = _hints(getattr(models, operation.body_model).__init__)
     converted = []
     for item, value in values:
-        if item.location != "body" and value is not None:
-            for kind in typing.get_args(hints.get(item.python_name)) or (
-                hints.get(item.python_name),
-            ):
-                if isinstance(kind, type) and issubclass(kind, enum.Enum):
-                    value = kind(value)
-                    break
-        converted.append((item, value))
+        hint = (body if item.location == "body" else parameters).get(item.python_name)
+        converted.append((item, _as_type(hint, value)))
     return converted
 
 
-def _wire(value: Any) -> Any:
-    if isinstance(value, datetime.date):
-        return value.isoformat()
-    if isinstance(value, list):
-        return [_wire(item) for item in value]
+def _as_type(hint: Any, value: Any) -> Any:
+    if value is None:
+        return value
+    for kind in typing.get_args(hint) or (hint,):
+        if isinstance(kind, type) and issubclass(kind, enum.Enum):
+            return kind(value)
+        if isinstance(kind, type) and hasattr(kind, "from_dict") and isinstance(value, dict):
+            return kind.from_dict(value)
     return value
 
 

@@ -203,6 +203,8 @@ class RecordedRequest:
     """`time.monotonic()` when it arrived."""
     operation: str | None = None
     """The operation its method and path route to, or None if none does."""
+    query: str = ""
+    """The query string, as sent (without the `?`)."""
 
     @property
     def json(self) -> Any:
@@ -420,7 +422,13 @@ class FakeMeetBit:
         with self._lock:
             self.requests.append(
                 RecordedRequest(
-                    request.method, path, dict(request.headers), body, time.monotonic(), name
+                    request.method,
+                    path,
+                    dict(request.headers),
+                    body,
+                    time.monotonic(),
+                    name,
+                    request.url.query.decode("ascii", "replace"),
                 )
             )
             scripted = next(
