@@ -4,8 +4,8 @@
     fake.add_event(12, 345, title="Planning")        # the path parameters' values, then fields
     fake.fail_next(429, retry_after=0.1)            # script what the server does next
     with fake.client() as client:                    # in-process, no sockets
-        event = client.events.cancel_event(12, 345, cancel_note="Moved")
-    assert fake.requests[-1].json == {"cancel_note": "Moved"}
+        client.<tag>.<operation>(12, 345, ...)       # any operation of the spec
+    fake.requests[-1].operation, fake.requests[-1].json, fake.events[(12, 345)]
 
     with fake.serve() as base_url:                   # a real HTTP server, for other processes
         ...
