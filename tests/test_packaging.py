@@ -65,6 +65,19 @@ def test_wheel_metadata_declares_ranges_not_pins(wheel: Path) -> None:
     ]
 
 
+def test_wheel_metadata_names_licence_authors_and_project_urls(wheel: Path) -> None:
+    dist_info = f"meetbit-{meetbit.__version__}.dist-info"
+    with zipfile.ZipFile(wheel) as archive:
+        metadata = email.message_from_string(archive.read(f"{dist_info}/METADATA").decode())
+        licence = archive.read(f"{dist_info}/licenses/LICENSE").decode()
+    assert metadata["License-Expression"] == "MIT"
+    assert metadata.get_all("License-File") == ["LICENSE"]
+    assert licence == (ROOT / "LICENSE").read_text()
+    assert licence.startswith("MIT License")
+    assert metadata["Author"] == "The MeetBit Python client authors"
+    urls = dict(url.split(", ", 1) for url in metadata.get_all("Project-URL"))
+    assert set(urls) == {"Homepage", "Source", "Changelog"}
+
 def import_from(site: Path) -> str:
     # -S keeps this virtualenv's editable install of the project off sys.path, so the import
     # can only succeed from `site`; httpx and attrs come from this virtualenv via PYTHONPATH.
