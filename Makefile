@@ -8,7 +8,7 @@ INSTALLED_PACKAGE := $(VENV)/.package
 FIXED_SPEC := build/openapi.fixed.json
 GENERATE := $(BIN)/python tools/generate.py openapi.yaml
 
-.PHONY: update-spec demo bench generate check-generated fix-spec validate-spec test test-min-deps contract prism lint lock clean
+.PHONY: dist api-check api-snapshot update-spec demo bench generate check-generated fix-spec validate-spec test test-min-deps contract prism lint lock clean
 
 $(STAMP): requirements/dev.txt
 	@$(PYTHON) -c 'import sys; sys.exit("Python >= 3.11 is required, $(PYTHON) is " + sys.version.split()[0]) if sys.version_info < (3, 11) else None'
@@ -43,6 +43,12 @@ check-generated: $(STAMP)
 		|| { echo "generated/ differs from a fresh generation (diff above): run 'make generate' and commit, never edit generated/ by hand" >&2; exit 1; }
 	@echo "generated/ matches a fresh generation"
 
+## Build the sdist and wheel into build/dist, twine check --strict them, install the wheel
+## into a clean virtualenv (build/dist-venv) and import it there, and check that a wheel
+## rebuilt from the sdist has the same files (tools/dist.py).
+dist: $(STAMP)
+	$(BIN)/python tools/dist.py build/dist
+
 ## Benchmarks (not part of make test): ratios against baselines measured in the same run.
 bench: $(INSTALLED_PACKAGE)
 	$(BIN)/python bench/run.py $(BENCH_ARGS)
@@ -66,10 +72,12 @@ lint: $(INSTALLED_PACKAGE)
 	$(BIN)/ruff format --check overlay tests tools examples bench
 	$(BIN)/mypy --strict overlay examples
 
-## The full suite: drift check, spec validation, lint and types, tests, oldest dependencies.
-test: check-generated validate-spec lint $(INSTALLED_PACKAGE) prism
+## The full suite: drift check, spec validation, lint and types, public API against the last
+## release, tests, oldest dependencies, and the distributions (make dist).
+test: check-generated validate-spec lint api-check $(INSTALLED_PACKAGE) prism
 	$(BIN)/pytest
 	$(MAKE) --no-print-directory test-min-deps
+	$(MAKE) --no-print-directory dist
 
 PRISM := contract/node_modules/.bin/prism
 ## Install Stoplight Prism from contract/package-lock.json, if this machine has node and npm.
