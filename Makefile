@@ -49,6 +49,15 @@ check-generated: $(STAMP)
 dist: $(STAMP)
 	$(BIN)/python tools/dist.py build/dist
 
+## Public API against the last release's snapshot (api/meetbit-X.Y.Z.json) with griffe:
+## a breaking change fails unless CHANGELOG declares it for this version (tools/api_check.py).
+api-check: $(STAMP)
+	$(BIN)/python tools/api_check.py check
+
+## At release: snapshot the public API as api/meetbit-<__version__>.json (docs/releasing.md).
+api-snapshot: $(STAMP)
+	$(BIN)/python tools/api_check.py snapshot
+
 ## Benchmarks (not part of make test): ratios against baselines measured in the same run.
 bench: $(INSTALLED_PACKAGE)
 	$(BIN)/python bench/run.py $(BENCH_ARGS)
