@@ -29,11 +29,7 @@ fix-spec: $(STAMP)
 ## Regenerate generated/meetbit_api from openapi.yaml, the fix layer, generator-config.yml
 ## and templates/.
 generate: $(STAMP)
-	@rm -rf build/generated
-	$(GENERATE) build/generated/meetbit_api $(FIXED_SPEC)
-	@rm -rf generated/meetbit_api && mkdir -p generated
-	@mv build/generated/meetbit_api generated/meetbit_api
-	@echo "generated/meetbit_api is up to date"
+	$(GENERATE) generated/meetbit_api $(FIXED_SPEC) --replace
 
 ## Fail with a diff when generated/ is not what the current inputs generate.
 check-generated: $(STAMP)
