@@ -78,6 +78,7 @@ def test_wheel_metadata_names_licence_authors_and_project_urls(wheel: Path) -> N
     urls = dict(url.split(", ", 1) for url in metadata.get_all("Project-URL"))
     assert set(urls) == {"Homepage", "Source", "Changelog"}
 
+
 def import_from(site: Path) -> str:
     # -S keeps this virtualenv's editable install of the project off sys.path, so the import
     # can only succeed from `site`; httpx and attrs come from this virtualenv via PYTHONPATH.
