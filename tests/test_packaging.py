@@ -6,6 +6,7 @@ import email
 import os
 import subprocess
 import sys
+import tarfile
 import zipfile
 from pathlib import Path
 
@@ -121,3 +122,23 @@ def test_editable_install_imports_from_the_source_tree() -> None:
 
     assert Path(meetbit.__file__).parent == ROOT / "overlay" / "meetbit"
     assert Path(meetbit_api.__file__).parent == ROOT / "generated" / "meetbit_api"
+
+
+def test_sdist_carries_the_licence_and_the_specs_provenance(tmp_path: Path) -> None:
+    run(
+        sys.executable,
+        "-m",
+        "build",
+        "--sdist",
+        "--no-isolation",
+        "--outdir",
+        str(tmp_path),
+        str(ROOT),
+    )
+    (sdist,) = tmp_path.glob("*.tar.gz")
+    with tarfile.open(sdist) as archive:
+        names = {name.split("/", 1)[1] for name in archive.getnames() if "/" in name}
+        page = archive.extractfile(f"meetbit-{meetbit.__version__}/spec/upstream/cancel-event.md")
+        assert page is not None
+        assert page.read() == (ROOT / "spec/upstream/cancel-event.md").read_bytes()
+    assert {"LICENSE", "openapi.yaml", "spec/upstream/README.md", "CHANGELOG.md"} <= names
