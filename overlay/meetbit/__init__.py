@@ -51,6 +51,11 @@ def __getattr__(name: str) -> object:
     return value
 
 
+def __dir__() -> list[str]:
+    # Without this, dir() and completion list only what is loaded already, not _LAZY's names.
+    return sorted({*globals(), *_LAZY})
+
+
 __all__ = [
     "API_VERSION",
     "DEFAULT_TIMEOUT",
