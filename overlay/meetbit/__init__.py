@@ -3,7 +3,7 @@
 import meetbit
 
 with meetbit.Client("acme.meetbit.com") as client:  # keys from MEETBIT_ACCESS_KEY_*
-    event = client.events.cancel_event(12, 345, cancel_note="Moved to next week")
+    help(client.events)  # one typed method per operation of the spec
 """
 
 from __future__ import annotations
