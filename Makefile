@@ -8,7 +8,7 @@ INSTALLED_PACKAGE := $(VENV)/.package
 FIXED_SPEC := build/openapi.fixed.json
 GENERATE := $(BIN)/python tools/generate.py openapi.yaml
 
-.PHONY: update-spec demo bench generate check-generated fix-spec validate-spec test test-min-deps contract prism lint lock clean
+.PHONY: dist api-check api-snapshot update-spec demo bench generate check-generated fix-spec validate-spec test test-min-deps contract prism lint lock clean
 
 $(STAMP): requirements/dev.txt
 	@$(PYTHON) -c 'import sys; sys.exit("Python >= 3.11 is required, $(PYTHON) is " + sys.version.split()[0]) if sys.version_info < (3, 11) else None'
@@ -29,11 +29,7 @@ fix-spec: $(STAMP)
 ## Regenerate generated/meetbit_api from openapi.yaml, the fix layer, generator-config.yml
 ## and templates/.
 generate: $(STAMP)
-	@rm -rf build/generated
-	$(GENERATE) build/generated/meetbit_api $(FIXED_SPEC)
-	@rm -rf generated/meetbit_api && mkdir -p generated
-	@mv build/generated/meetbit_api generated/meetbit_api
-	@echo "generated/meetbit_api is up to date"
+	$(GENERATE) generated/meetbit_api $(FIXED_SPEC) --replace
 
 ## Fail with a diff when generated/ is not what the current inputs generate.
 check-generated: $(STAMP)
@@ -42,6 +38,21 @@ check-generated: $(STAMP)
 	@diff -ru generated/meetbit_api build/check/meetbit_api \
 		|| { echo "generated/ differs from a fresh generation (diff above): run 'make generate' and commit, never edit generated/ by hand" >&2; exit 1; }
 	@echo "generated/ matches a fresh generation"
+
+## Build the sdist and wheel into build/dist, twine check --strict them, install the wheel
+## into a clean virtualenv (build/dist-venv) and import it there, and check that a wheel
+## rebuilt from the sdist has the same files (tools/dist.py).
+dist: $(STAMP)
+	$(BIN)/python tools/dist.py build/dist
+
+## Public API against the last release's snapshot (api/meetbit-X.Y.Z.json) with griffe:
+## a breaking change fails unless CHANGELOG declares it for this version (tools/api_check.py).
+api-check: $(STAMP)
+	$(BIN)/python tools/api_check.py check
+
+## At release: snapshot the public API as api/meetbit-<__version__>.json (docs/releasing.md).
+api-snapshot: $(STAMP)
+	$(BIN)/python tools/api_check.py snapshot
 
 ## Benchmarks (not part of make test): ratios against baselines measured in the same run.
 bench: $(INSTALLED_PACKAGE)
@@ -68,10 +79,12 @@ lint: $(INSTALLED_PACKAGE)
 	$(BIN)/ruff format --check overlay tests tools examples bench
 	$(BIN)/mypy --strict overlay examples
 
-## The full suite: drift check, spec validation, lint and types, tests, oldest dependencies.
-test: check-generated validate-spec lint $(INSTALLED_PACKAGE) prism
+## The full suite: drift check, spec validation, lint and types, public API against the last
+## release, tests, oldest dependencies, and the distributions (make dist).
+test: check-generated validate-spec lint api-check $(INSTALLED_PACKAGE) prism
 	$(BIN)/pytest
 	$(MAKE) --no-print-directory test-min-deps
+	$(MAKE) --no-print-directory dist
 
 PRISM := contract/node_modules/.bin/prism
 ## Install Stoplight Prism from contract/package-lock.json, if this machine has node and npm.

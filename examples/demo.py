@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import os
+import shlex
 import subprocess
 import sys
 from pathlib import Path
@@ -56,11 +57,8 @@ def main() -> int:
             "Office closed",
         ]
         command = [str(Path(sys.executable).parent / "meetbit"), "--base-url", base_url, *arguments]
-        print(
-            "  $ meetbit --base-url ... events cancel",
-            *arguments[2:],
-            flush=True,
-        )
+        # Quoted as a shell needs it ('Office closed'), so the line can be pasted and run.
+        print(f"  $ {shlex.join(['meetbit', '--base-url', base_url, *arguments])}", flush=True)
         result = subprocess.run(
             command, env=env, capture_output=True, text=True, timeout=60, check=False
         )

@@ -8,6 +8,7 @@ import logging
 import meetbit
 from meetbit_api.api.events import cancel_event
 from meetbit_api.models import CancelEventBody, Event
+from meetbit_api.types import Unset
 
 
 def cancel(calendar_id: int, event_id: int) -> Event | None:
@@ -67,3 +68,17 @@ def on_retry(attempt: meetbit.Attempt) -> None:
 
 def counted_client() -> meetbit.Client:
     return meetbit.Client(on_retry=on_retry)
+
+
+def describe(event: Event) -> str:
+    # Optional fields are `X | None | Unset`: UNSET when the response left the field out,
+    # None when it sent null. Both are falsy, and mypy narrows on either test.
+    if isinstance(event.location, Unset):
+        where = "location not sent"
+    elif event.location is None:
+        where = "no location"
+    else:
+        where = event.location.strip()
+    room = event.online_conference.title if event.online_conference else "no video room"
+    note = event.cancel_note or "no note"
+    return f"{event.title}: {where}; {room}; {note}"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import filecmp
+import shutil
 import sys
 from pathlib import Path
 
@@ -66,3 +67,24 @@ def test_new_property_changes_only_its_model(spec_text: str, tmp_path: Path) -> 
     assert (
         "recording_url: None | str | Unset" in (output / "models/online_conference.py").read_text()
     )
+
+
+def test_make_generate_says_up_to_date_only_when_nothing_changed(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    package = tmp_path / "generated" / "meetbit_api"
+    shutil.copytree(
+        ROOT / "generated/meetbit_api", package, ignore=shutil.ignore_patterns("__pycache__")
+    )
+    untouched = (package / "client.py").stat().st_mtime_ns
+    # What `make generate` runs, with the target a copy of generated/meetbit_api.
+    generator.main([str(ROOT / "openapi.yaml"), str(package), "--replace"])
+    assert capsys.readouterr().out == f"{package} is up to date\n"
+    assert (package / "client.py").stat().st_mtime_ns == untouched  # nothing was rewritten
+
+    (package / "models/event.py").write_text("# edited by hand\n")
+    (package / "stray.py").write_text("")
+    (package / "types.py").unlink()
+    generator.main([str(ROOT / "openapi.yaml"), str(package), "--replace"])
+    assert capsys.readouterr().out == f"regenerated {package} (3 files changed)\n"
+    assert changed_files(ROOT / "generated/meetbit_api", package) == set()

@@ -6,6 +6,7 @@ import email
 import os
 import subprocess
 import sys
+import tarfile
 import zipfile
 from pathlib import Path
 
@@ -65,6 +66,20 @@ def test_wheel_metadata_declares_ranges_not_pins(wheel: Path) -> None:
     ]
 
 
+def test_wheel_metadata_names_licence_authors_and_project_urls(wheel: Path) -> None:
+    dist_info = f"meetbit-{meetbit.__version__}.dist-info"
+    with zipfile.ZipFile(wheel) as archive:
+        metadata = email.message_from_string(archive.read(f"{dist_info}/METADATA").decode())
+        licence = archive.read(f"{dist_info}/licenses/LICENSE").decode()
+    assert metadata["License-Expression"] == "MIT"
+    assert metadata.get_all("License-File") == ["LICENSE"]
+    assert licence == (ROOT / "LICENSE").read_text()
+    assert licence.startswith("MIT License")
+    assert metadata["Author"] == "The MeetBit Python client authors"
+    urls = dict(url.split(", ", 1) for url in metadata.get_all("Project-URL"))
+    assert set(urls) == {"Homepage", "Source", "Changelog"}
+
+
 def import_from(site: Path) -> str:
     # -S keeps this virtualenv's editable install of the project off sys.path, so the import
     # can only succeed from `site`; httpx and attrs come from this virtualenv via PYTHONPATH.
@@ -107,3 +122,23 @@ def test_editable_install_imports_from_the_source_tree() -> None:
 
     assert Path(meetbit.__file__).parent == ROOT / "overlay" / "meetbit"
     assert Path(meetbit_api.__file__).parent == ROOT / "generated" / "meetbit_api"
+
+
+def test_sdist_carries_the_licence_and_the_specs_provenance(tmp_path: Path) -> None:
+    run(
+        sys.executable,
+        "-m",
+        "build",
+        "--sdist",
+        "--no-isolation",
+        "--outdir",
+        str(tmp_path),
+        str(ROOT),
+    )
+    (sdist,) = tmp_path.glob("*.tar.gz")
+    with tarfile.open(sdist) as archive:
+        names = {name.split("/", 1)[1] for name in archive.getnames() if "/" in name}
+        page = archive.extractfile(f"meetbit-{meetbit.__version__}/spec/upstream/cancel-event.md")
+        assert page is not None
+        assert page.read() == (ROOT / "spec/upstream/cancel-event.md").read_bytes()
+    assert {"LICENSE", "openapi.yaml", "spec/upstream/README.md", "CHANGELOG.md"} <= names

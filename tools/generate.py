@@ -1,6 +1,10 @@
 """Generate the meetbit_api package: apply the fix layer, run the pinned generator, add ours.
 
-Usage: python tools/generate.py SPEC OUTPUT_PACKAGE_DIR [FIXED_SPEC_PATH]
+Usage: python tools/generate.py SPEC OUTPUT_PACKAGE_DIR [FIXED_SPEC_PATH] [--replace]
+
+OUTPUT_PACKAGE_DIR must not exist, unless --replace: then the package is generated aside,
+OUTPUT_PACKAGE_DIR is replaced only if a file differs, and a line says which it was
+("regenerated ... (N files changed)" or "... is up to date"); `make generate` uses that.
 
 After the generator, tools/operations.py adds operations.py (what the spec says about each
 operation) and resources.py (client.<tag>.<operation> methods) to the package.
@@ -11,7 +15,9 @@ apart in how the generator is called.
 
 from __future__ import annotations
 
+import argparse
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -64,5 +70,53 @@ def generate(spec: Path, output: Path, fixed_spec: Path | None = None, root: Pat
             subprocess.run([BIN / "ruff", *hook, *extra], env=env, capture_output=True, check=True)
 
 
+def changed_files(old: Path, new: Path) -> list[str]:
+    """Files (relative paths) added, removed or with different bytes from `old` to `new`."""
+
+    def files(root: Path) -> dict[str, bytes]:
+        if not root.is_dir():
+            return {}
+        return {
+            path.relative_to(root).as_posix(): path.read_bytes()
+            for path in root.rglob("*")
+            if path.is_file() and "__pycache__" not in path.parts
+        }
+
+    before, after = files(old), files(new)
+    return sorted(
+        name for name in before.keys() | after.keys() if before.get(name) != after.get(name)
+    )
+
+
+def regenerate(spec: Path, output: Path, fixed_spec: Path | None = None, root: Path = ROOT) -> int:
+    """Generate into `output`, replacing it only if a file differs; return how many did."""
+    with tempfile.TemporaryDirectory() as scratch:
+        fresh = Path(scratch) / output.name
+        generate(spec, fresh, fixed_spec, root)
+        changed = changed_files(output, fresh)
+        if changed:
+            shutil.rmtree(output, ignore_errors=True)
+            output.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copytree(fresh, output)
+    return len(changed)
+
+
+def main(argv: list[str]) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("spec", type=Path)
+    parser.add_argument("output", type=Path)
+    parser.add_argument("fixed_spec", type=Path, nargs="?")
+    parser.add_argument("--replace", action="store_true", help="replace OUTPUT if it changed")
+    arguments = parser.parse_args(argv)
+    if not arguments.replace:
+        generate(arguments.spec, arguments.output, arguments.fixed_spec)
+        return
+    changed = regenerate(arguments.spec, arguments.output, arguments.fixed_spec)
+    if changed:
+        print(f"regenerated {arguments.output} ({changed} files changed)")
+    else:
+        print(f"{arguments.output} is up to date")
+
+
 if __name__ == "__main__":
-    generate(*(Path(argument) for argument in sys.argv[1:]))
+    main(sys.argv[1:])

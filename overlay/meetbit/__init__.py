@@ -3,7 +3,7 @@
 import meetbit
 
 with meetbit.Client("acme.meetbit.com") as client:  # keys from MEETBIT_ACCESS_KEY_*
-    event = client.events.cancel_event(12, 345, cancel_note="Moved to next week")
+    help(client.events)  # one typed method per operation of the spec
 """
 
 from __future__ import annotations
@@ -49,6 +49,11 @@ def __getattr__(name: str) -> object:
     value = getattr(importlib.import_module(module), name)
     globals()[name] = value  # later lookups skip __getattr__
     return value
+
+
+def __dir__() -> list[str]:
+    # Without this, dir() and completion list only what is loaded already, not _LAZY's names.
+    return sorted({*globals(), *_LAZY})
 
 
 __all__ = [

@@ -2,7 +2,7 @@
 
 Each is a subclass of the generated `meetbit_api.client.Client`, so every generated
 function accepts it as `client=`, and of the generated resources, so every operation of
-the spec is a typed method: ``client.events.cancel_event(12, 345, cancel_note="Moved")``.
+the spec is a typed method: ``client.<tag>.<operation>(path..., **fields)``.
 What makes a call safe lives below the operations, where every present and future
 operation passes: `AccessKeyAuth` signs each request, the retry transport paces and
 retries it, and a response hook turns every error response into a typed exception. The

@@ -131,10 +131,10 @@ class RateLimitedError(ApiError):
     def __init__(
         self,
         response: httpx.Response,
+        retry_after: float | None = None,
         *,
         attempts: Sequence[Attempt] = (),
         message: str | None = None,
-        retry_after: float | None = None,
     ) -> None:
         super().__init__(response, attempts=attempts, message=message)
         self.retry_after = retry_after
