@@ -48,12 +48,12 @@ def main() -> int:
         }
         arguments = [
             "events",
-            "cancel",
-            "--calendar",
+            "cancel-event",
+            "--calendar-id",
             "12",
-            "--event",
+            "--event-id",
             "346",
-            "--note",
+            "--cancel-note",
             "Office closed",
         ]
         command = [str(Path(sys.executable).parent / "meetbit"), "--base-url", base_url, *arguments]
