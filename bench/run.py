@@ -7,6 +7,7 @@ numbers only context. Prints Markdown tables (paste into docs/benchmarks.md).
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import datetime
 import gc
@@ -333,11 +334,22 @@ def rate_limit(
 
 
 def main() -> None:
-    quick = "--quick" in sys.argv
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="fewer rounds, for a smoke run")
+    parser.add_argument(
+        "--only",
+        choices=["parse"],
+        help="run one section and print it (build/bench.md is left alone)",
+    )
+    arguments = parser.parse_args()
+    quick = arguments.quick
     random.seed(1)
     lines = [f"Run {datetime.datetime.now(datetime.UTC):%Y-%m-%d %H:%M} UTC on {platform.machine()}, "
              f"{os.cpu_count()} cores, Python {platform.python_version()}, httpx {httpx.__version__}, "
              f"meetbit {meetbit.__version__}.", ""]  # fmt: skip
+    if arguments.only == "parse":
+        print("\n".join(lines + parsing(repeats=2 if quick else 7, number=300 if quick else 2000)))
+        return
 
     def mock() -> httpx.BaseTransport:
         return httpx.MockTransport(

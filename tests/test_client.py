@@ -263,11 +263,14 @@ class TestErrors:
         [
             (Reply(200, "<html>captive portal</html>"), "not JSON"),
             (Reply(200, b'{"message": "ok", "data": {"id": 1'), "not JSON"),
-            (Reply(200, {"message": "ok"}), "'data' is missing"),
-            (Reply(200, {"message": "ok", "data": {**EVENT, "start": 12345}}), "TypeError"),
+            (Reply(200, {"message": "ok"}), "data: required field is missing"),
+            (
+                Reply(200, {"message": "ok", "data": {**EVENT, "start": 12345}}),
+                "data.start: expected an ISO 8601 date-time, got integer",
+            ),
             (
                 Reply(200, {"message": "ok", "data": {**EVENT, "attendees": "everyone"}}),
-                "ValueError",
+                "data.attendees: expected array, got string",
             ),
             (Reply(200, {"message": "ok", "data": []}), "malformed"),
             (Reply(204, b""), "status 204 is not one the API documents"),

@@ -1,5 +1,9 @@
 """Contains shared errors types that can be raised from API functions"""
 
+from __future__ import annotations
+
+import math
+
 
 class UnexpectedStatus(Exception):
     """Raised by api functions when the response status an undocumented status and Client.raise_on_unexpected_status is True"""
@@ -13,4 +17,75 @@ class UnexpectedStatus(Exception):
         )
 
 
-__all__ = ["UnexpectedStatus"]
+def _json_type(value: object) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, int):
+        return "integer"
+    if isinstance(value, float):
+        # json.loads turns NaN, Infinity and out-of-range literals such as 1e400 into these.
+        return "number" if math.isfinite(value) else "non-finite number"
+    if isinstance(value, str):
+        return "string"
+    if isinstance(value, list):
+        return "array"
+    if isinstance(value, dict):
+        return "object"
+    return type(value).__name__
+
+
+class ResponseShapeError(ValueError):
+    """A response body does not have the shape the API's spec promises (raised by the models' `from_dict`).
+
+    `path` locates the offending value from the top of the parsed document, for example
+    `data.attendees[2].status` (`$` is the document itself); `problem` says what was expected
+    and which JSON type came instead. Neither ever contains the value: bodies carry personal
+    data, and exception messages end up in logs and bug reports.
+    """
+
+    def __init__(self, path: str, problem: str) -> None:
+        super().__init__(path, problem)
+        self.path = path
+        self.problem = problem
+
+    def __str__(self) -> str:
+        return f"{self.path}: {self.problem}"
+
+    def at(self, location: str) -> ResponseShapeError:
+        """Prefix the path with where the failing value sits in its parent; returns self, to re-raise.
+
+        A nested model or list item reports its path relative to itself; each level that catches
+        the error on its way up adds its own step, so the happy path pays nothing for paths.
+        """
+        if self.path == "$":
+            self.path = location
+        elif self.path.startswith("["):
+            self.path = location + self.path
+        else:
+            self.path = f"{location}.{self.path}"
+        self.args = (self.path, self.problem)
+        return self
+
+    @classmethod
+    def wrong_type(
+        cls, path: str, expected: str, value: object, enum: str = ""
+    ) -> ResponseShapeError:
+        """`expected integer, got string` (with `enum`: `not a valid Status: expected integer, got string`)."""
+        problem = f"expected {expected}, got {_json_type(value)}"
+        return cls(path, f"not a valid {enum}: {problem}" if enum else problem)
+
+    @classmethod
+    def bad_format(cls, path: str, expected: str, value: object) -> ResponseShapeError:
+        """A string in the wrong format (`expected an ISO 8601 date-time`), or not a string at all."""
+        if isinstance(value, str):
+            return cls(path, f"expected {expected}")
+        return cls(path, f"expected {expected}, got {_json_type(value)}")
+
+    @classmethod
+    def missing_field(cls, path: str) -> ResponseShapeError:
+        return cls(path, "required field is missing")
+
+
+__all__ = ["ResponseShapeError", "UnexpectedStatus"]

@@ -62,12 +62,13 @@ class Events:
             meetbit.MeetBitError: the network, a timeout, or a malformed response.
         """
 
-        return self._client._invoke(
+        result: Event = self._client._invoke(
             "cancel_event",
             calendar_id=calendar_id,
             event_id=event_id,
             cancel_note=cancel_note,
-        )  # type: ignore[no-any-return]
+        )
+        return result
 
 
 class AsyncEvents:
@@ -105,12 +106,13 @@ class AsyncEvents:
             meetbit.MeetBitError: the network, a timeout, or a malformed response.
         """
 
-        return await self._client._invoke(
+        result: Event = await self._client._invoke(
             "cancel_event",
             calendar_id=calendar_id,
             event_id=event_id,
             cancel_note=cancel_note,
-        )  # type: ignore[no-any-return]
+        )
+        return result
 
 
 class Resources:

@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import httpx
 from meetbit_api.client import Client as _GeneratedClient
+from meetbit_api.errors import ResponseShapeError
 from meetbit_api.operations import OPERATIONS, Operation
 from meetbit_api.resources import AsyncResources, Resources
 from meetbit_api.types import UNSET
@@ -253,8 +254,8 @@ def _malformed(where: str, error: BaseException, response: httpx.Response) -> Me
         problem = f"the body is not JSON ({error.msg} at line {error.lineno} column {error.colno})"
     elif isinstance(error, RecursionError):
         problem = "the body is nested too deeply to parse"
-    elif isinstance(error, KeyError):
-        problem = f"required field {error.args[0]!r} is missing"
+    elif isinstance(error, ResponseShapeError):
+        problem = str(error)  # the field's path and what is wrong; never the value
     else:
         problem = f"{type(error).__name__}: {error}"
     return malformed(where, problem, response)

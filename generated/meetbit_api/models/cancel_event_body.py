@@ -6,6 +6,8 @@ from typing import Any, Self, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from ..errors import ResponseShapeError
+
 T = TypeVar("T", bound="CancelEventBody")
 
 
@@ -29,8 +31,22 @@ class CancelEventBody:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
+        """Build from a parsed JSON object, checking every field against the spec.
+
+        Raises ResponseShapeError (a ValueError) naming the field's path when a field has the
+        wrong JSON type or a required one is missing. Fields the spec does not list are kept in
+        additional_properties, and enum values it does not list become UNKNOWN members.
+        """
+        if type(src_dict) is not dict and not isinstance(src_dict, Mapping):
+            raise ResponseShapeError.wrong_type("$", "object", src_dict)
         d = dict(src_dict)
-        cancel_note = d.pop("cancel_note")
+        try:
+            cancel_note = d.pop("cancel_note")
+        except KeyError as missing:
+            raise ResponseShapeError.missing_field(missing.args[0]) from None
+
+        if not isinstance(cancel_note, str):
+            raise ResponseShapeError.wrong_type("cancel_note", "string", cancel_note)
 
         cancel_event_body = cls(
             cancel_note=cancel_note,

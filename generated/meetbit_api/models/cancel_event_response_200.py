@@ -6,6 +6,8 @@ from typing import TYPE_CHECKING, Any, Self, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from ..errors import ResponseShapeError
+
 if TYPE_CHECKING:
     from ..models.event import Event
 
@@ -37,12 +39,30 @@ class CancelEventResponse200:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
+        """Build from a parsed JSON object, checking every field against the spec.
+
+        Raises ResponseShapeError (a ValueError) naming the field's path when a field has the
+        wrong JSON type or a required one is missing. Fields the spec does not list are kept in
+        additional_properties, and enum values it does not list become UNKNOWN members.
+        """
         from ..models.event import Event
 
+        if type(src_dict) is not dict and not isinstance(src_dict, Mapping):
+            raise ResponseShapeError.wrong_type("$", "object", src_dict)
         d = dict(src_dict)
-        message = d.pop("message")
+        try:
+            message = d.pop("message")
+            _data = d.pop("data")
+        except KeyError as missing:
+            raise ResponseShapeError.missing_field(missing.args[0]) from None
 
-        data = Event.from_dict(d.pop("data"))
+        if not isinstance(message, str):
+            raise ResponseShapeError.wrong_type("message", "string", message)
+
+        try:
+            data = Event.from_dict(_data)
+        except ResponseShapeError as error:
+            raise error.at("data")
 
         cancel_event_response_200 = cls(
             message=message,

@@ -2,11 +2,12 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, Self, TypeVar, cast
+from typing import TYPE_CHECKING, Any, Self, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from ..errors import ResponseShapeError
 from ..models.event_canceled_by_type import EventCanceledByType
 from ..types import UNSET, Unset
 
@@ -183,169 +184,192 @@ class Event:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
+        """Build from a parsed JSON object, checking every field against the spec.
+
+        Raises ResponseShapeError (a ValueError) naming the field's path when a field has the
+        wrong JSON type or a required one is missing. Fields the spec does not list are kept in
+        additional_properties, and enum values it does not list become UNKNOWN members.
+        """
         from ..models.event_attendee import EventAttendee
         from ..models.online_conference import OnlineConference
 
+        if type(src_dict) is not dict and not isinstance(src_dict, Mapping):
+            raise ResponseShapeError.wrong_type("$", "object", src_dict)
         d = dict(src_dict)
+        try:
+            id = d.pop("id")
+            calendar_id = d.pop("calendar_id")
+            title = d.pop("title")
+            _start = d.pop("start")
+            _end = d.pop("end")
+            _attendees = d.pop("attendees")
+        except KeyError as missing:
+            raise ResponseShapeError.missing_field(missing.args[0]) from None
+        body = d.pop("body", UNSET)
+        location = d.pop("location", UNSET)
+        cancel_note = d.pop("cancel_note", UNSET)
+        canceled_by_id = d.pop("canceled_by_id", UNSET)
+        _canceled_by_type = d.pop("canceled_by_type", UNSET)
+        _created_at = d.pop("created_at", UNSET)
+        _updated_at = d.pop("updated_at", UNSET)
+        _deleted_at = d.pop("deleted_at", UNSET)
+        public_id = d.pop("public_id", UNSET)
+        provider_event_id = d.pop("provider_event_id", UNSET)
+        customer_id = d.pop("customer_id", UNSET)
+        meeting_link_id = d.pop("meeting_link_id", UNSET)
+        _online_conference = d.pop("online_conference", UNSET)
 
-        def _parse_id(data: object) -> int | None:
-            if data is None:
-                return data
-            return cast(int | None, data)
+        if type(id) is not int and id is not None:
+            raise ResponseShapeError.wrong_type("id", "integer or null", id)
 
-        id = _parse_id(d.pop("id"))
+        if type(calendar_id) is not int:
+            raise ResponseShapeError.wrong_type("calendar_id", "integer", calendar_id)
 
-        calendar_id = d.pop("calendar_id")
+        if not isinstance(title, str):
+            raise ResponseShapeError.wrong_type("title", "string", title)
 
-        title = d.pop("title")
+        try:
+            start = datetime.datetime.fromisoformat(_start)
+        except (TypeError, ValueError):
+            raise ResponseShapeError.bad_format(
+                "start", "an ISO 8601 date-time", _start
+            ) from None
 
-        start = datetime.datetime.fromisoformat(d.pop("start"))
+        try:
+            end = datetime.datetime.fromisoformat(_end)
+        except (TypeError, ValueError):
+            raise ResponseShapeError.bad_format(
+                "end", "an ISO 8601 date-time", _end
+            ) from None
 
-        end = datetime.datetime.fromisoformat(d.pop("end"))
-
-        attendees = []
-        _attendees = d.pop("attendees")
+        if not isinstance(_attendees, list):
+            raise ResponseShapeError.wrong_type("attendees", "array", _attendees)
+        attendees: list[EventAttendee] = []
         for attendees_item_data in _attendees:
-            attendees_item = EventAttendee.from_dict(attendees_item_data)
-
+            try:
+                attendees_item = EventAttendee.from_dict(attendees_item_data)
+            except ResponseShapeError as error:
+                raise error.at(f"attendees[{len(attendees)}]")
             attendees.append(attendees_item)
 
-        def _parse_body(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
+        if not isinstance(body, str) and body is not None and body is not UNSET:
+            raise ResponseShapeError.wrong_type("body", "string or null", body)
 
-        body = _parse_body(d.pop("body", UNSET))
+        if (
+            not isinstance(location, str)
+            and location is not None
+            and location is not UNSET
+        ):
+            raise ResponseShapeError.wrong_type("location", "string or null", location)
 
-        def _parse_location(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
+        if (
+            not isinstance(cancel_note, str)
+            and cancel_note is not None
+            and cancel_note is not UNSET
+        ):
+            raise ResponseShapeError.wrong_type(
+                "cancel_note", "string or null", cancel_note
+            )
 
-        location = _parse_location(d.pop("location", UNSET))
+        if (
+            type(canceled_by_id) is not int
+            and canceled_by_id is not None
+            and canceled_by_id is not UNSET
+        ):
+            raise ResponseShapeError.wrong_type(
+                "canceled_by_id", "integer or null", canceled_by_id
+            )
 
-        def _parse_cancel_note(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
+        canceled_by_type: EventCanceledByType | None | Unset
+        if isinstance(_canceled_by_type, str):
+            canceled_by_type = EventCanceledByType(_canceled_by_type)
+        elif _canceled_by_type is None or _canceled_by_type is UNSET:
+            canceled_by_type = _canceled_by_type
+        else:
+            raise ResponseShapeError.wrong_type(
+                "canceled_by_type",
+                "string or null",
+                _canceled_by_type,
+                enum="EventCanceledByType",
+            )
 
-        cancel_note = _parse_cancel_note(d.pop("cancel_note", UNSET))
-
-        def _parse_canceled_by_id(data: object) -> int | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(int | None | Unset, data)
-
-        canceled_by_id = _parse_canceled_by_id(d.pop("canceled_by_id", UNSET))
-
-        def _parse_canceled_by_type(data: object) -> EventCanceledByType | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            try:
-                if not isinstance(data, str):
-                    raise TypeError()
-                canceled_by_type_type_1 = EventCanceledByType(data)
-
-                return canceled_by_type_type_1
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(EventCanceledByType | None | Unset, data)
-
-        canceled_by_type = _parse_canceled_by_type(d.pop("canceled_by_type", UNSET))
-
-        _created_at = d.pop("created_at", UNSET)
         created_at: datetime.datetime | Unset
-        if isinstance(_created_at, Unset):
-            created_at = UNSET
+        if _created_at is UNSET:
+            created_at = _created_at
         else:
-            created_at = datetime.datetime.fromisoformat(_created_at)
+            try:
+                created_at = datetime.datetime.fromisoformat(_created_at)
+            except (TypeError, ValueError):
+                raise ResponseShapeError.bad_format(
+                    "created_at", "an ISO 8601 date-time", _created_at
+                ) from None
 
-        _updated_at = d.pop("updated_at", UNSET)
         updated_at: datetime.datetime | Unset
-        if isinstance(_updated_at, Unset):
-            updated_at = UNSET
+        if _updated_at is UNSET:
+            updated_at = _updated_at
         else:
-            updated_at = datetime.datetime.fromisoformat(_updated_at)
-
-        def _parse_deleted_at(data: object) -> datetime.datetime | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
             try:
-                if not isinstance(data, str):
-                    raise TypeError()
-                deleted_at_type_0 = datetime.datetime.fromisoformat(data)
+                updated_at = datetime.datetime.fromisoformat(_updated_at)
+            except (TypeError, ValueError):
+                raise ResponseShapeError.bad_format(
+                    "updated_at", "an ISO 8601 date-time", _updated_at
+                ) from None
 
-                return deleted_at_type_0
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(datetime.datetime | None | Unset, data)
-
-        deleted_at = _parse_deleted_at(d.pop("deleted_at", UNSET))
-
-        def _parse_public_id(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
-
-        public_id = _parse_public_id(d.pop("public_id", UNSET))
-
-        def _parse_provider_event_id(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
-
-        provider_event_id = _parse_provider_event_id(d.pop("provider_event_id", UNSET))
-
-        def _parse_customer_id(data: object) -> int | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(int | None | Unset, data)
-
-        customer_id = _parse_customer_id(d.pop("customer_id", UNSET))
-
-        def _parse_meeting_link_id(data: object) -> int | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(int | None | Unset, data)
-
-        meeting_link_id = _parse_meeting_link_id(d.pop("meeting_link_id", UNSET))
-
-        def _parse_online_conference(data: object) -> None | OnlineConference | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
+        deleted_at: datetime.datetime | None | Unset
+        if _deleted_at is None or _deleted_at is UNSET:
+            deleted_at = _deleted_at
+        else:
             try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                online_conference_type_1 = OnlineConference.from_dict(data)
+                deleted_at = datetime.datetime.fromisoformat(_deleted_at)
+            except (TypeError, ValueError):
+                raise ResponseShapeError.bad_format(
+                    "deleted_at", "an ISO 8601 date-time", _deleted_at
+                ) from None
 
-                return online_conference_type_1
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(None | OnlineConference | Unset, data)
+        if (
+            not isinstance(public_id, str)
+            and public_id is not None
+            and public_id is not UNSET
+        ):
+            raise ResponseShapeError.wrong_type(
+                "public_id", "string or null", public_id
+            )
 
-        online_conference = _parse_online_conference(d.pop("online_conference", UNSET))
+        if (
+            not isinstance(provider_event_id, str)
+            and provider_event_id is not None
+            and provider_event_id is not UNSET
+        ):
+            raise ResponseShapeError.wrong_type(
+                "provider_event_id", "string or null", provider_event_id
+            )
+
+        if (
+            type(customer_id) is not int
+            and customer_id is not None
+            and customer_id is not UNSET
+        ):
+            raise ResponseShapeError.wrong_type(
+                "customer_id", "integer or null", customer_id
+            )
+
+        if (
+            type(meeting_link_id) is not int
+            and meeting_link_id is not None
+            and meeting_link_id is not UNSET
+        ):
+            raise ResponseShapeError.wrong_type(
+                "meeting_link_id", "integer or null", meeting_link_id
+            )
+
+        online_conference: None | OnlineConference | Unset
+        if _online_conference is None or _online_conference is UNSET:
+            online_conference = _online_conference
+        else:
+            try:
+                online_conference = OnlineConference.from_dict(_online_conference)
+            except ResponseShapeError as error:
+                raise error.at("online_conference")
 
         event = cls(
             id=id,

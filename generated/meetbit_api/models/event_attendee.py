@@ -1,11 +1,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Self, TypeVar, cast
+from typing import Any, Self, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from ..errors import ResponseShapeError
 from ..models.event_attendee_status import EventAttendeeStatus
 
 T = TypeVar("T", bound="EventAttendee")
@@ -60,33 +61,49 @@ class EventAttendee:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
+        """Build from a parsed JSON object, checking every field against the spec.
+
+        Raises ResponseShapeError (a ValueError) naming the field's path when a field has the
+        wrong JSON type or a required one is missing. Fields the spec does not list are kept in
+        additional_properties, and enum values it does not list become UNKNOWN members.
+        """
+        if type(src_dict) is not dict and not isinstance(src_dict, Mapping):
+            raise ResponseShapeError.wrong_type("$", "object", src_dict)
         d = dict(src_dict)
-        email = d.pop("email")
+        try:
+            email = d.pop("email")
+            name = d.pop("name")
+            _status = d.pop("status")
+            is_organizer = d.pop("is_organizer")
+            customer_id = d.pop("customer_id")
+            calendar_id = d.pop("calendar_id")
+        except KeyError as missing:
+            raise ResponseShapeError.missing_field(missing.args[0]) from None
 
-        def _parse_name(data: object) -> None | str:
-            if data is None:
-                return data
-            return cast(None | str, data)
+        if not isinstance(email, str):
+            raise ResponseShapeError.wrong_type("email", "string", email)
 
-        name = _parse_name(d.pop("name"))
+        if not isinstance(name, str) and name is not None:
+            raise ResponseShapeError.wrong_type("name", "string or null", name)
 
-        status = EventAttendeeStatus(d.pop("status"))
+        if type(_status) is not int:
+            raise ResponseShapeError.wrong_type(
+                "status", "integer", _status, enum="EventAttendeeStatus"
+            )
+        status = EventAttendeeStatus(_status)
 
-        is_organizer = d.pop("is_organizer")
+        if not isinstance(is_organizer, bool):
+            raise ResponseShapeError.wrong_type("is_organizer", "boolean", is_organizer)
 
-        def _parse_customer_id(data: object) -> int | None:
-            if data is None:
-                return data
-            return cast(int | None, data)
+        if type(customer_id) is not int and customer_id is not None:
+            raise ResponseShapeError.wrong_type(
+                "customer_id", "integer or null", customer_id
+            )
 
-        customer_id = _parse_customer_id(d.pop("customer_id"))
-
-        def _parse_calendar_id(data: object) -> int | None:
-            if data is None:
-                return data
-            return cast(int | None, data)
-
-        calendar_id = _parse_calendar_id(d.pop("calendar_id"))
+        if type(calendar_id) is not int and calendar_id is not None:
+            raise ResponseShapeError.wrong_type(
+                "calendar_id", "integer or null", calendar_id
+            )
 
         event_attendee = cls(
             email=email,

@@ -2,11 +2,12 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping
-from typing import Any, Self, TypeVar, cast
+from typing import Any, Self, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from ..errors import ResponseShapeError
 from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="OnlineConference")
@@ -100,80 +101,106 @@ class OnlineConference:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
+        """Build from a parsed JSON object, checking every field against the spec.
+
+        Raises ResponseShapeError (a ValueError) naming the field's path when a field has the
+        wrong JSON type or a required one is missing. Fields the spec does not list are kept in
+        additional_properties, and enum values it does not list become UNKNOWN members.
+        """
+        if type(src_dict) is not dict and not isinstance(src_dict, Mapping):
+            raise ResponseShapeError.wrong_type("$", "object", src_dict)
         d = dict(src_dict)
-        id = d.pop("id")
-
-        online_conference_account_id = d.pop("online_conference_account_id")
-
-        public_id = d.pop("public_id")
-
-        title = d.pop("title")
-
-        is_public = d.pop("is_public")
-
-        def _parse_deleted_at(data: object) -> datetime.datetime | None:
-            if data is None:
-                return data
-            try:
-                if not isinstance(data, str):
-                    raise TypeError()
-                deleted_at_type_0 = datetime.datetime.fromisoformat(data)
-
-                return deleted_at_type_0
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(datetime.datetime | None, data)
-
-        deleted_at = _parse_deleted_at(d.pop("deleted_at"))
-
-        created_at = datetime.datetime.fromisoformat(d.pop("created_at"))
-
-        updated_at = datetime.datetime.fromisoformat(d.pop("updated_at"))
-
-        def _parse_backer_event_id(data: object) -> int | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(int | None | Unset, data)
-
-        backer_event_id = _parse_backer_event_id(d.pop("backer_event_id", UNSET))
-
+        try:
+            id = d.pop("id")
+            online_conference_account_id = d.pop("online_conference_account_id")
+            public_id = d.pop("public_id")
+            title = d.pop("title")
+            is_public = d.pop("is_public")
+            _deleted_at = d.pop("deleted_at")
+            _created_at = d.pop("created_at")
+            _updated_at = d.pop("updated_at")
+        except KeyError as missing:
+            raise ResponseShapeError.missing_field(missing.args[0]) from None
+        backer_event_id = d.pop("backer_event_id", UNSET)
         is_occurred = d.pop("is_occurred", UNSET)
+        _started_at = d.pop("started_at", UNSET)
+        _ended_at = d.pop("ended_at", UNSET)
 
-        def _parse_started_at(data: object) -> datetime.datetime | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
+        if type(id) is not int:
+            raise ResponseShapeError.wrong_type("id", "integer", id)
+
+        if type(online_conference_account_id) is not int:
+            raise ResponseShapeError.wrong_type(
+                "online_conference_account_id", "integer", online_conference_account_id
+            )
+
+        if not isinstance(public_id, str):
+            raise ResponseShapeError.wrong_type("public_id", "string", public_id)
+
+        if not isinstance(title, str):
+            raise ResponseShapeError.wrong_type("title", "string", title)
+
+        if not isinstance(is_public, bool):
+            raise ResponseShapeError.wrong_type("is_public", "boolean", is_public)
+
+        deleted_at: datetime.datetime | None
+        if _deleted_at is None:
+            deleted_at = _deleted_at
+        else:
             try:
-                if not isinstance(data, str):
-                    raise TypeError()
-                started_at_type_0 = datetime.datetime.fromisoformat(data)
+                deleted_at = datetime.datetime.fromisoformat(_deleted_at)
+            except (TypeError, ValueError):
+                raise ResponseShapeError.bad_format(
+                    "deleted_at", "an ISO 8601 date-time", _deleted_at
+                ) from None
 
-                return started_at_type_0
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(datetime.datetime | None | Unset, data)
+        try:
+            created_at = datetime.datetime.fromisoformat(_created_at)
+        except (TypeError, ValueError):
+            raise ResponseShapeError.bad_format(
+                "created_at", "an ISO 8601 date-time", _created_at
+            ) from None
 
-        started_at = _parse_started_at(d.pop("started_at", UNSET))
+        try:
+            updated_at = datetime.datetime.fromisoformat(_updated_at)
+        except (TypeError, ValueError):
+            raise ResponseShapeError.bad_format(
+                "updated_at", "an ISO 8601 date-time", _updated_at
+            ) from None
 
-        def _parse_ended_at(data: object) -> datetime.datetime | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
+        if (
+            type(backer_event_id) is not int
+            and backer_event_id is not None
+            and backer_event_id is not UNSET
+        ):
+            raise ResponseShapeError.wrong_type(
+                "backer_event_id", "integer or null", backer_event_id
+            )
+
+        if not isinstance(is_occurred, bool) and is_occurred is not UNSET:
+            raise ResponseShapeError.wrong_type("is_occurred", "boolean", is_occurred)
+
+        started_at: datetime.datetime | None | Unset
+        if _started_at is None or _started_at is UNSET:
+            started_at = _started_at
+        else:
             try:
-                if not isinstance(data, str):
-                    raise TypeError()
-                ended_at_type_0 = datetime.datetime.fromisoformat(data)
+                started_at = datetime.datetime.fromisoformat(_started_at)
+            except (TypeError, ValueError):
+                raise ResponseShapeError.bad_format(
+                    "started_at", "an ISO 8601 date-time", _started_at
+                ) from None
 
-                return ended_at_type_0
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(datetime.datetime | None | Unset, data)
-
-        ended_at = _parse_ended_at(d.pop("ended_at", UNSET))
+        ended_at: datetime.datetime | None | Unset
+        if _ended_at is None or _ended_at is UNSET:
+            ended_at = _ended_at
+        else:
+            try:
+                ended_at = datetime.datetime.fromisoformat(_ended_at)
+            except (TypeError, ValueError):
+                raise ResponseShapeError.bad_format(
+                    "ended_at", "an ISO 8601 date-time", _ended_at
+                ) from None
 
         online_conference = cls(
             id=id,

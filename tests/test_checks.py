@@ -1,0 +1,130 @@
+"""Checks compiled from JSON Schema limits: every keyword, both modes, messages without values."""
+
+from __future__ import annotations
+
+import datetime
+import enum
+from typing import Any
+
+import meetbit
+import pytest
+from meetbit._checks import compile_check
+
+SECRETISH = "Very-Private-Value-9d1c"
+
+
+def violation(schema: dict[str, Any], value: object, *, python: bool = True) -> str | None:
+    try:
+        compile_check(schema, python=python)(value, "field")
+    except meetbit.InvalidRequestError as error:
+        return str(error)
+    return None
+
+
+@pytest.mark.parametrize(
+    ("schema", "good", "bad", "says"),
+    [
+        ({"type": "integer"}, 5, True, "must be an integer, not bool"),
+        ({"type": "integer"}, 5, 5.0, "must be an integer, not float"),
+        ({"type": "integer", "format": "int64"}, 2**63 - 1, 2**63, "fit in int64"),
+        ({"type": "integer", "format": "int32"}, 2**31 - 1, 2**31, "fit in int32"),
+        ({"type": "integer", "minimum": 1}, 1, 0, "at least 1"),
+        ({"type": "integer", "maximum": 100}, 100, 101, "at most 100"),
+        ({"type": "integer", "minimum": 0, "exclusiveMinimum": True}, 1, 0, "more than 0"),
+        ({"type": "integer", "maximum": 9, "exclusiveMaximum": True}, 8, 9, "less than 9"),
+        ({"type": "number", "exclusiveMinimum": 0.5}, 0.6, 0.5, "more than 0.5"),
+        ({"type": "number"}, 1.5, float("nan"), "finite"),
+        ({"type": "number"}, 2, float("inf"), "finite"),
+        ({"type": "number", "multipleOf": 5}, 10, 12, "multiple of 5"),
+        ({"type": "string", "maxLength": 3}, "abc", "abcd", "4 characters long; at most 3"),
+        ({"type": "string", "minLength": 1}, "a", "", "0 characters long; at least 1"),
+        ({"type": "string", "maxLength": 2}, "😀😀", "😀😀😀", "3 characters"),  # code points
+        ({"type": "string", "pattern": "^[a-z]+$"}, "abc", "ab1", "does not match the pattern"),
+        ({"type": "string"}, "ok", "\ud800", "lone surrogate"),
+        ({"type": "string", "enum": ["a", "b"]}, "a", "c", "one of: a, b"),
+        ({"type": "integer", "enum": [0, 1]}, 1, True, "must be an integer"),
+        ({"enum": [0, 1]}, 1, True, "one of: 0, 1"),
+        ({"type": "boolean"}, False, 0, "must be a boolean, not int"),
+        ({"type": "string"}, "x", None, "must not be None"),
+        (
+            {"type": "array", "maxItems": 2, "items": {"type": "integer"}},
+            [1, 2],
+            [1, 2, 3],
+            "3 items",
+        ),
+        (
+            {"type": "array", "items": {"type": "integer"}},
+            [1],
+            [1, "2"],
+            "field[1] must be an integer",
+        ),
+        ({"type": "array", "uniqueItems": True}, [1, 2], [1, 1], "must not repeat"),
+        (
+            {"type": "object", "properties": {"a": {"type": "integer"}}, "required": ["a"]},
+            {"a": 1},
+            {},
+            "field.a is required",
+        ),
+    ],
+)
+def test_each_limit_accepts_and_refuses(
+    schema: dict[str, Any], good: object, bad: object, says: str
+) -> None:
+    assert violation(schema, good) is None
+    message = violation(schema, bad)
+    assert message is not None
+    assert says in message
+
+
+def test_nullable_accepts_none() -> None:
+    assert violation({"type": "string", "nullable": True}, None) is None
+
+
+def test_messages_never_repeat_the_value() -> None:
+    for schema in (
+        {"type": "string", "maxLength": 5},
+        {"type": "string", "pattern": "^[0-9]+$"},
+        {"type": "string", "enum": ["x"]},
+        {"type": "integer"},
+    ):
+        message = violation(schema, SECRETISH)
+        assert message is not None
+        assert SECRETISH not in message
+
+
+class TestModes:
+    """A caller passes Python objects; the wire carries JSON. The same rules, each its form."""
+
+    def test_date_time_is_a_datetime_from_python_and_an_iso_string_on_the_wire(self) -> None:
+        schema = {"type": "string", "format": "date-time"}
+        moment = datetime.datetime(2026, 11, 25, 10, 0, tzinfo=datetime.UTC)
+        assert violation(schema, moment, python=True) is None
+        assert "must be a datetime.datetime" in (violation(schema, "2026-11-25", python=True) or "")
+        assert violation(schema, "2026-11-25T10:00:00.000000Z", python=False) is None
+        assert "ISO 8601" in (violation(schema, "next tuesday", python=False) or "")
+
+    def test_enum_members_are_checked_by_value(self) -> None:
+        class Colour(enum.StrEnum):
+            RED = "red"
+            BLUE = "blue"
+
+        schema = {"type": "string", "enum": ["red"]}
+        assert violation(schema, Colour.RED) is None
+        assert violation(schema, Colour.BLUE) is not None
+
+    def test_a_tuple_is_a_list_for_python_callers_only(self) -> None:
+        schema = {"type": "array", "items": {"type": "integer"}}
+        assert violation(schema, (1, 2), python=True) is None
+        assert violation(schema, (1, 2), python=False) is not None
+
+    def test_models_are_checked_as_what_they_send(self) -> None:
+        class Model:
+            def to_dict(self) -> dict[str, Any]:
+                return {"title": "x" * 10}
+
+        schema = {"type": "object", "properties": {"title": {"type": "string", "maxLength": 5}}}
+        assert "field.title is 10 characters" in (violation(schema, Model()) or "")
+
+
+def test_no_constraints_accepts_anything() -> None:
+    assert violation({}, object()) is None
