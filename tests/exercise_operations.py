@@ -30,6 +30,8 @@ def kebab(name: str) -> str:
 
 
 def flag_text(value: Any) -> str:
+    if value is None:
+        return "null"  # the CLI's spelling of JSON null
     if isinstance(value, bool):
         return "true" if value else "false"
     return str(value)

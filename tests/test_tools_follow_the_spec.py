@@ -146,3 +146,29 @@ sys.exit(code)
     rows = result.stdout.splitlines()
     assert "meta" in rows
     assert any(row.split() == ["total", "1"] for row in rows)
+
+
+def test_the_cli_sends_null_for_the_word_null_and_typed_dates(package_root: Path) -> None:
+    script = """
+import json, os, sys
+from meetbit.testing import FakeMeetBit
+from meetbit._cli import main
+fake = FakeMeetBit()
+os.environ.update(MEETBIT_ACCESS_KEY_ID=fake.access_key_id,
+                  MEETBIT_ACCESS_KEY_SECRET=fake.access_key_secret)
+fake.add_event(12, 1, location="Room 4")
+with fake.serve() as url:
+    code = main(["events", "update-event", "--calendar-id", "12", "--event-id", "1",
+                 "--location", "null", "--start", "2026-12-01T09:00:00+01:00",
+                 "--base-url", url, "--json"])
+print(json.dumps(fake.requests[-1].json), file=sys.stderr)
+sys.exit(code)
+"""
+    result = run_with(package_root, "-c", script)
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stderr.splitlines()[-1]) == {
+        "location": None,
+        "start": "2026-12-01T09:00:00+01:00",
+    }
+    event = json.loads(result.stdout)
+    assert (event["location"], event["start"]) == (None, "2026-12-01T09:00:00+01:00")

@@ -336,7 +336,12 @@ def _add_old_spelling(
     old_flags = {flag: _old_flag(item, operation) for flag, item in flags.items()}
     taken = set(flags) | {flag.lstrip("-") for flag in GLOBAL_FLAGS}
     unique = [old for old in old_flags.values() if list(old_flags.values()).count(old) == 1]
-    command = commands.add_parser(old_name, allow_abbrev=False)  # no help=: not listed
+    new = f"meetbit {_kebab(operation.tag)} {_kebab(operation.name)}"
+    command = commands.add_parser(  # no help=: not listed among the operations
+        old_name,
+        description=f"Deprecated spelling of '{new}' (removed in 1.0).",
+        allow_abbrev=False,
+    )
     renamed: dict[str, str] = {}
     for flag, item in flags.items():
         old = old_flags[flag]
