@@ -172,3 +172,24 @@ sys.exit(code)
     }
     event = json.loads(result.stdout)
     assert (event["location"], event["start"]) == (None, "2026-12-01T09:00:00+01:00")
+
+
+@pytest.mark.parametrize(
+    ("fixture", "limit_says"),
+    [
+        ("openapi-cancel-note-100.yaml", "at most 100 are allowed"),
+        ("openapi-event-title-removed.yaml", "at most 255 are allowed"),
+    ],
+)
+def test_a_changed_spec_changes_the_fake_and_the_cli(
+    tmp_path: Path, fixture: str, limit_says: str
+) -> None:
+    generator.generate(ROOT / "tests/fixtures" / fixture, tmp_path / "meetbit_api")
+    result = run_with(tmp_path, str(ROOT / "tests/exercise_operations.py"))
+    assert result.returncode == 0, result.stderr
+    (cancel,) = json.loads(result.stdout).values()
+    assert (cancel["status"], cancel["schema_problem"], cancel["cli"]) == (200, None, 0)
+    (broken,) = (v for v in cancel["violations"].values() if "characters long" in v["fake_says"])
+    assert limit_says in broken["fake_says"]
+    assert limit_says in broken["cli_says"]
+    assert ("title" in cancel["cli_out"]) == (fixture != "openapi-event-title-removed.yaml")
