@@ -102,7 +102,7 @@ def test_each_attempt_of_a_sync_call_is_a_client_span_under_the_callers_span(
     tracing: Tracing, server: WireServer
 ) -> None:
     with tracing.tracer.start_as_current_span("cancel the meeting") as parent, client(server) as c:
-        event = c.cancel_event(12, 345, "x")
+        event = c.events.cancel_event(12, 345, cancel_note="x")
     assert event.id == 345
     spans = tracing.client_spans()
     assert_one_span_per_attempt(spans, server)
@@ -119,7 +119,7 @@ def test_each_attempt_of_an_async_call_is_a_client_span(
         async with meetbit.AsyncClient(
             base_url=server.base_url, access_key_id=KEY_ID, access_key_secret=SECRET
         ) as c:
-            await c.cancel_event(12, 345, "x")
+            await c.events.cancel_event(12, 345, cancel_note="x")
 
     asyncio.run(cancel())
     assert_one_span_per_attempt(tracing.client_spans(), server)
@@ -129,7 +129,7 @@ def test_no_spans_once_uninstrumented(server: WireServer) -> None:
     with instrumented() as tracing:
         pass
     with client(server) as c:
-        c.cancel_event(12, 345, "x")
+        c.events.cancel_event(12, 345, cancel_note="x")
     assert len(server.received) == 2
     assert tracing.client_spans() == []
     assert "traceparent" not in server.received[0].headers
@@ -148,7 +148,7 @@ def test_captured_request_headers_need_the_secret_sanitised(
         )
     with instrumented() as tracing:
         with client(server) as c:
-            c.cancel_event(12, 345, "x")
+            c.events.cancel_event(12, 345, cancel_note="x")
         spans = tracing.client_spans()
     assert len(spans) == 2
     recorded = "\n".join(everything_recorded(span) for span in spans)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import importlib.util
+import re
 import shutil
 import subprocess
 import sys
@@ -19,6 +20,15 @@ import update_spec
 from ruamel.yaml import YAML
 
 FIXTURES = ROOT / "tests/fixtures"
+_MAJOR, _MINOR, _PATCH = (
+    int(part)
+    for part in re.search(
+        r'__version__ = "(\d+)\.(\d+)\.(\d+)', (ROOT / "overlay/meetbit/_version.py").read_text()
+    ).groups()  # type: ignore[union-attr]
+)
+# What update-spec should propose from the version in the tree (0.x: breaking bumps the minor).
+BREAKING_BUMP = f"0.{_MINOR + 1}.0"
+ADDITIVE_BUMP = f"0.{_MINOR}.{_PATCH + 1}"
 CANCEL = "POST /calendars/{calendar_id}/events/{event_id}/cancel"
 LIST = "GET /calendars/{calendar_id}/events"
 
@@ -59,7 +69,7 @@ def test_breaking_and_additive_change_is_classified_and_regenerated(
     out = capsys.readouterr().out
     assert f"BREAKING  {CANCEL} 200.data.location: field removed" in out
     assert f"added     {CANCEL} 200.data.online_conference.recording_url: field added" in out
-    assert "Implied version bump: minor (0.x) -> 0.2.0" in out
+    assert f"Implied version bump: minor (0.x) -> {BREAKING_BUMP}" in out
     assert (project / "openapi.yaml").read_bytes() == variant.read_bytes()
     event = (project / "generated/meetbit_api/models/event.py").read_text()
     assert "location" not in event
@@ -77,7 +87,7 @@ def test_lowered_request_limit_is_breaking(
     out = capsys.readouterr().out
     assert "Changes for callers (1):" in out
     assert f"BREAKING  {CANCEL} request body.cancel_note: maxLength lowered from 255 to 100" in out
-    assert "Implied version bump: minor (0.x) -> 0.2.0" in out
+    assert f"Implied version bump: minor (0.x) -> {BREAKING_BUMP}" in out
     assert (project / "openapi.yaml").read_bytes() == variant.read_bytes()
 
 
@@ -107,7 +117,7 @@ def test_three_new_operations_are_reported_and_generated(
     ]:
         assert f"added     {operation}: operation added ({names})" in out
     assert "BREAKING" not in out
-    assert "Implied version bump: patch (0.x) -> 0.1.1" in out
+    assert f"Implied version bump: patch (0.x) -> {ADDITIVE_BUMP}" in out
     api = project / "generated/meetbit_api/api/events"
     for module in ("cancel_event", "get_event", "list_events", "update_event"):
         assert "def sync_detailed(" in (api / f"{module}.py").read_text()

@@ -13,6 +13,8 @@ the arguments against the spec's limits, calls the generated code, and parses.
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import enum
 import functools
 import importlib
 import ipaddress
@@ -21,6 +23,7 @@ import logging
 import os
 import ssl
 import sys
+import typing
 import warnings
 import weakref
 from collections.abc import Awaitable, Callable, Mapping
@@ -190,6 +193,25 @@ class _Plan:
     path: tuple[str, ...]
     query: tuple[tuple[str, str], ...]
     body: tuple[tuple[str, str], ...]
+    enums: Mapping[str, type[enum.Enum]]
+    """Arguments the generated code takes as enum members; a raw value is converted."""
+
+
+def _enum_arguments(operation: Operation, *functions: Any) -> dict[str, type[enum.Enum]]:
+    """Which arguments the generated function or body model annotate with an enum class."""
+    hints: dict[str, Any] = {}
+    models = vars(importlib.import_module("meetbit_api.models"))  # names models import lazily
+    for function in functions:
+        if function is not None:
+            with contextlib.suppress(Exception):  # an unresolvable hint: no conversion
+                hints.update(typing.get_type_hints(function, localns=models))
+    found = {}
+    for field in operation.fields:
+        hint = hints.get(field.python_name)
+        for candidate in typing.get_args(hint) or (hint,):
+            if isinstance(candidate, type) and issubclass(candidate, enum.Enum):
+                found[field.argument] = candidate
+    return found
 
 
 @functools.cache
@@ -210,6 +232,7 @@ def _plan(name: str) -> _Plan:
         tuple(f.argument for f in fields if f.location == "path"),
         tuple((f.argument, f.python_name) for f in fields if f.location == "query"),
         tuple((f.argument, f.python_name) for f in fields if f.location == "body"),
+        _enum_arguments(operation, module._get_kwargs, body_model),
     )
 
 
@@ -222,6 +245,9 @@ def _request(plan: _Plan, arguments: Mapping[str, Any]) -> dict[str, Any]:
                 raise InvalidRequestError(f"{argument} is required")
             continue
         check(value, argument)
+        kind = plan.enums.get(argument)
+        if kind is not None and not isinstance(value, kind) and value is not None:
+            arguments = {**arguments, argument: kind(value)}  # checked: a listed value
     keywords = {name: arguments[argument] for argument, name in plan.query if argument in arguments}
     if plan.body_model is not None:
         keywords["body"] = plan.body_model(

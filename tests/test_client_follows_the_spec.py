@@ -1,0 +1,61 @@
+"""The client follows the spec: every operation, today's and a fixture's, with no overlay edit.
+
+For each operation: a typed sync method and an awaitable async one, every limit checked
+before sending (nothing reaches the server), a 429 retried, 404/500 as typed errors with
+the server's message, and a success body with a field of the wrong type refused with its
+path. tests/exercise_client.py does it; here it runs on the installed spec and, in a
+subprocess, on a package generated from tests/fixtures/openapi-more-operations.yaml.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import ROOT
+from exercise_client import exercise_client
+from test_tools_follow_the_spec import package_root, run_with  # noqa: F401 (fixture)
+
+EXPECTED = {"cancel_event", "get_event", "list_events", "update_event"}
+
+
+@pytest.fixture(scope="module")
+def fixture_report(package_root: Path) -> dict[str, dict[str, Any]]:  # noqa: F811
+    result = run_with(package_root, str(ROOT / "tests/exercise_client.py"))
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+def check(name: str, result: dict[str, Any]) -> None:
+    assert result["sync_typed"], f"{name}: the sync method has no return type"
+    assert result["async"][0], f"{name}: the async method is not a coroutine function"
+    assert result["async"][1] == result["answer_type"]
+    assert result["retried_429"] == 2, f"{name}: a 429 is retried once"
+    assert result["errors"] == {
+        "404": ["NotFoundError", "scripted 404"],
+        "500": ["ServerError", "scripted 500"],
+    }
+    assert result["violations"], f"{name}: no limit to break?"
+    for argument, (message, sent) in result["violations"].items():
+        assert message != "accepted", f"{name}.{argument}: a broken limit was accepted"
+        assert message.startswith(argument), message
+        assert sent == 0, f"{name}.{argument}: something was sent"
+    path, message = result["strict"]
+    assert f"malformed response: {path}:" in message
+
+
+def test_every_operation_of_the_installed_spec() -> None:
+    report = exercise_client()
+    assert report
+    for name, result in report.items():
+        check(name, result)
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_every_operation_of_a_spec_with_more_operations(
+    fixture_report: dict[str, dict[str, Any]], name: str
+) -> None:
+    assert set(fixture_report) == EXPECTED
+    check(name, fixture_report[name])
