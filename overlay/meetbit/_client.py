@@ -29,6 +29,7 @@ from meetbit._errors import (
     MeetBitError,
     error_for_response,
 )
+from meetbit._rate import controller_for
 from meetbit._retry import (
     ATTEMPTS_EXTENSION,
     AsyncRetryTransport,
@@ -199,6 +200,7 @@ class _ClientBase(_GeneratedClient):
         headers: Mapping[str, str] | None = None,
         max_connections: int = 10,
         transport: httpx.BaseTransport | httpx.AsyncBaseTransport | None = None,
+        rate_limit_store: str | None = None,
     ) -> None:
         url = _base_url(domain, base_url)
         auth = AccessKeyAuth(
@@ -230,16 +232,13 @@ class _ClientBase(_GeneratedClient):
             on_retry=on_retry,
         )
         self._transport = transport
+        # One send rate per access key and host: in this process, or shared through the store.
+        self._rate = controller_for(rate_limit_store, f"{url}|{auth.access_key_id}")
         # Also the keep-alive limit: httpx's async pool scans every pooled connection for
         # each queued request, so a small pool is faster under concurrency (make bench).
         self._limits = httpx.Limits(
             max_connections=max_connections, max_keepalive_connections=max_connections
         )
-
-    def _in_flight(self) -> int | None:
-        # As many in flight as the pool has connections (see Turns); a transport passed in
-        # brings its own limits, which we do not know.
-        return None if self._transport is not None else self._limits.max_connections
 
     def _httpx_settings(self) -> dict[str, Any]:
         return {
@@ -277,7 +276,7 @@ class Client(_ClientBase):
                     "meetbit.Client needs a sync transport (httpx.BaseTransport)"
                 )
             self._client = httpx.Client(
-                transport=RetryTransport(wire, self._policy, in_flight=self._in_flight()),
+                transport=RetryTransport(wire, self._policy, rate=self._rate),
                 event_hooks={"response": [_raise_for_status]},
                 **self._httpx_settings(),
             )
@@ -332,7 +331,7 @@ class AsyncClient(_ClientBase):
                     "meetbit.AsyncClient needs an async transport (httpx.AsyncBaseTransport)"
                 )
             self._async_client = httpx.AsyncClient(
-                transport=AsyncRetryTransport(wire, self._policy, in_flight=self._in_flight()),
+                transport=AsyncRetryTransport(wire, self._policy, rate=self._rate),
                 event_hooks={"response": [_araise_for_status]},
                 **self._httpx_settings(),
             )

@@ -3,10 +3,14 @@
 Because retrying happens in the transport, it applies to every request the client sends,
 whichever generated operation sends it, with no per-endpoint code. One policy object
 decides; `RetryTransport` and `AsyncRetryTransport` only differ in how they wait. Each
-attempt first takes its turn at the client's rate-limit gate (`_ratelimit.py`), and its
-body is read here, capped, so that failures while it arrives are handled like the rest.
+attempt first claims a send slot from the client's rate controller (`_rate/`) and waits for
+it, and its body is read here, capped, so that failures while it arrives are handled like
+the rest.
 
-A 429 means the server did not process the request, so it is retried for every method.
+A 429 means the server did not process the request, so it is retried for every method, and
+for as long as the call's total_timeout allows rather than max_retries times: the wait before
+the retry is the rate controller's (which honours Retry-After), and waiting is not a failed
+attempt. Without a total_timeout, 429 retries count against max_retries like the others.
 5xx responses, timeouts and connection failures are retried only for idempotent methods:
 for a POST the server may already have acted (cancelled the event) before the failure, and
 sending it again is the caller's decision, not ours.
@@ -28,7 +32,7 @@ from typing import Literal, cast
 import httpx
 
 from meetbit._errors import MalformedResponseError, MeetBitError, error_for_transport_failure
-from meetbit._ratelimit import AsyncTurns, RateLimitGate, Turns
+from meetbit._rate import RateController
 
 logger = logging.getLogger("meetbit")
 
@@ -60,13 +64,14 @@ class RetryPolicy:
     """When to retry, how long to wait, and how much time one call may take in all."""
 
     max_retries: int = 2
-    """Retries after the first attempt: N retries means up to N + 1 attempts."""
+    """Retries after a 5xx or a failure without a response: N means up to N + 1 attempts.
+    429s are retried until total_timeout (or max_retries times when it is None)."""
     backoff_base: float = 0.5
     """First backoff ceiling in seconds when the server gives no Retry-After; doubles per retry."""
     backoff_max: float = 8.0
     """Largest backoff ceiling in seconds; waits are drawn uniformly below it (full jitter)."""
     max_wait: float = 60.0
-    """Longest Retry-After the client sleeps; longer ones raise RateLimitedError at once."""
+    """Longest Retry-After (or rate-control wait) the client sleeps; longer ones give up at once."""
     total_timeout: float | None = 120.0
     """Seconds one call may take, attempts and waits included; None for no budget."""
     retry_idempotent_failures: bool = True
@@ -99,63 +104,64 @@ def parse_retry_after(value: str | None, now: float | None = None) -> float | No
 class _Call:
     """The retry state of one request: its attempts, its budget, and the policy's decisions."""
 
-    __slots__ = (
-        "_gate",
-        "_idempotent",
-        "_policy",
-        "_request",
-        "_window",
-        "attempts",
-        "deadline",
-    )
+    __slots__ = ("_idempotent", "_limited", "_policy", "_request", "attempts", "deadline")
 
-    def __init__(self, policy: RetryPolicy, gate: RateLimitGate, request: httpx.Request) -> None:
+    def __init__(self, policy: RetryPolicy, request: httpx.Request) -> None:
         self._policy = policy
-        self._gate = gate
         self._request = request
         self._idempotent = request.method in IDEMPOTENT_METHODS
         budget = policy.total_timeout
         self.deadline = math.inf if budget is None else time.monotonic() + budget
         self.attempts: list[Attempt] = []
-        self._window = gate.window
+        self._limited: Literal["retry-after", "backoff"] | None = None
 
-    def begin_attempt(self, turn: bool | None) -> None:
-        """Note the rate-limit window the attempt goes in; fit its timeouts to the budget left."""
-        self._window = self._gate.window  # the rate-limit window this attempt is sent in
+    def begin_attempt(self, slot_wait: float) -> None:
+        """Check the rate controller's wait against the budget; fit the timeouts to what is left.
+
+        After a 429, reports it with this wait (the controller's, Retry-After included).
+        """
+        if self._limited is not None:
+            attempt = Attempt(len(self.attempts) + 1, 429, None, slot_wait, self._limited)
+            self._limited = None
+            self._record(attempt)
+        remaining = self.deadline - time.monotonic() - slot_wait
+        if remaining <= 0 or slot_wait > self._policy.max_wait:
+            spent = httpx.TimeoutException(
+                f"the rate controller's wait ({slot_wait:.1f} s) is past the call's total_timeout"
+                f" or max_retry_wait"
+            )
+            raise self._give_up(error_for_transport_failure(spent, self._request))
         if self.deadline == math.inf:
             return
-        remaining = self.deadline - time.monotonic()
-        if turn is None or remaining <= 0:
-            spent = httpx.TimeoutException("the call used up its total_timeout")
-            raise self._give_up(error_for_transport_failure(spent, self._request))
         timeouts = self._request.extensions.get("timeout", {})
         self._request.extensions["timeout"] = {
             phase: remaining if limit is None else min(limit, remaining)
             for phase, limit in timeouts.items()
         }
 
-    def after_response(self, response: httpx.Response) -> float | None:
-        """Return how long to wait before retrying `response`, or None to return it."""
+    def after_response(self, response: httpx.Response, retry_after: float | None) -> float | None:
+        """Return how long to wait before retrying `response`, or None to return it.
+
+        A 429 returns 0.0: the rate controller, told of it, decides the wait at the next slot.
+        """
         status = response.status_code
         source: Literal["retry-after", "backoff"]
         if status == 429:
-            hint = parse_retry_after(response.headers.get("Retry-After"))
-            wait, source = (
-                (hint, "retry-after") if hint is not None else (self._backoff(), "backoff")
-            )
-            self._gate.limited(wait, self._window)
-            if wait > self._policy.max_wait:
+            source = "retry-after" if retry_after is not None else "backoff"
+            if (retry_after or 0.0) > self._policy.max_wait or not self._can_retry_429(
+                retry_after or 0.0
+            ):
                 self._finish(response, status)
                 return None
-        elif (
+            self._limited = source
+            return 0.0
+        if (
             status in RETRYABLE_SERVER_STATUSES
             and self._idempotent
             and self._policy.retry_idempotent_failures
         ):
             wait, source = self._backoff(), "backoff"
         else:
-            if response.is_success:
-                self._gate.succeeded(self._window)
             self._finish(response, None)
             return None
         if not self._can_retry(wait):
@@ -179,6 +185,11 @@ class _Call:
     def _backoff(self) -> float:
         ceiling = self._policy.backoff_base * 2 ** len(self.attempts)
         return random.uniform(0, min(self._policy.backoff_max, ceiling))  # noqa: S311
+
+    def _can_retry_429(self, wait: float) -> bool:
+        if self.deadline == math.inf:  # no time budget: a count bounds the retries instead
+            return self._can_retry(wait)
+        return time.monotonic() + wait < self.deadline
 
     def _can_retry(self, wait: float) -> bool:
         return len(self.attempts) < self._policy.max_retries and (
@@ -208,6 +219,13 @@ class _Call:
     def _give_up(self, error: MeetBitError) -> MeetBitError:
         error.attempts = tuple(self.attempts)
         return error
+
+
+def _retry_after(response: httpx.Response) -> float | None:
+    """The 429's Retry-After in seconds, parsed once for the controller and the policy."""
+    if response.status_code != 429:
+        return None
+    return parse_retry_after(response.headers.get("Retry-After"))
 
 
 def _too_large(request: httpx.Request, limit: int) -> MalformedResponseError:
@@ -279,20 +297,22 @@ class RetryTransport(httpx.BaseTransport):
         transport: httpx.BaseTransport,
         policy: RetryPolicy,
         max_response_bytes: int = MAX_RESPONSE_BYTES,
-        in_flight: int | None = None,
+        rate: RateController | None = None,
     ) -> None:
         self._transport = transport
         self._policy = policy
-        self._gate = RateLimitGate()
-        self._turns = Turns(self._gate, in_flight)
+        self._rate = RateController() if rate is None else rate
         self._max_response_bytes = max_response_bytes
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
-        call = _Call(self._policy, self._gate, request)
+        call = _Call(self._policy, request)
+        rate = self._rate
         while True:
-            turn = self._turns.take(call.deadline, self._policy.max_wait)
+            slot_wait = rate.reserve()
+            call.begin_attempt(slot_wait)
+            if slot_wait:
+                time.sleep(slot_wait)
             try:
-                call.begin_attempt(turn)
                 # Reading here puts failures while the body arrives under the same policy
                 # and error mapping as failures before it.
                 response = _read(
@@ -301,14 +321,15 @@ class RetryTransport(httpx.BaseTransport):
             except httpx.TransportError as failure:
                 wait = call.after_failure(failure)
             else:
-                wait_or_none = call.after_response(response)
+                retry_after = _retry_after(response)
+                rate.on_response(response.status_code == 429, retry_after)
+                wait_or_none = call.after_response(response, retry_after)
                 if wait_or_none is None:
                     return response
                 response.close()
                 wait = wait_or_none
-            finally:
-                self._turns.leave(turn)
-            time.sleep(wait)
+            if wait:
+                time.sleep(wait)
 
     def close(self) -> None:
         self._transport.close()
@@ -322,21 +343,25 @@ class AsyncRetryTransport(httpx.AsyncBaseTransport):
         transport: httpx.AsyncBaseTransport,
         policy: RetryPolicy,
         max_response_bytes: int = MAX_RESPONSE_BYTES,
-        in_flight: int | None = None,
+        rate: RateController | None = None,
     ) -> None:
+        import anyio  # only async users pay for it; works under asyncio and trio alike
+
         self._transport = transport
         self._policy = policy
-        self._gate = RateLimitGate()
-        self._turns = AsyncTurns(self._gate, in_flight)
-        self._sleep = self._turns.sleep
+        self._rate = RateController() if rate is None else rate
+        self._sleep = anyio.sleep
         self._max_response_bytes = max_response_bytes
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        call = _Call(self._policy, self._gate, request)
+        call = _Call(self._policy, request)
+        rate = self._rate
         while True:
-            turn = await self._turns.take(call.deadline, self._policy.max_wait)
+            slot_wait = await rate.areserve()
+            call.begin_attempt(slot_wait)
+            if slot_wait:
+                await self._sleep(slot_wait)
             try:
-                call.begin_attempt(turn)
                 response = await _aread(
                     await self._transport.handle_async_request(request),
                     request,
@@ -345,14 +370,15 @@ class AsyncRetryTransport(httpx.AsyncBaseTransport):
             except httpx.TransportError as failure:
                 wait = call.after_failure(failure)
             else:
-                wait_or_none = call.after_response(response)
+                retry_after = _retry_after(response)
+                await rate.aon_response(response.status_code == 429, retry_after)
+                wait_or_none = call.after_response(response, retry_after)
                 if wait_or_none is None:
                     return response
                 await response.aclose()
                 wait = wait_or_none
-            finally:
-                self._turns.leave(turn)
-            await self._sleep(wait)
+            if wait:
+                await self._sleep(wait)
 
     async def aclose(self) -> None:
         await self._transport.aclose()

@@ -1,0 +1,130 @@
+-- The rate controller of controller.py, kept in one Redis hash so that every process and
+-- machine sharing an access key sends at one rate. Atomic (a script), timed by the server's
+-- clock (TIME), so client clocks need not agree. Mirrors controller.py step for step.
+--
+-- KEYS[1]  the state hash
+-- ARGV     op ("reserve" | "throttle"), successes this process saw since its last call,
+--          retry_after (seconds; <= 0 when absent or unusable), a uniform random in [0, 1),
+--          idle seconds before the state expires, then the tuning constants:
+--          SCALE, BETA, MIN_RATE, HOLD, MAX_BACKOFF, FORGET_AFTER, MAX_JITTER, BACKOFF_BASE
+-- Returns  the seconds to wait (a string: Lua numbers would be truncated to integers)
+local key = KEYS[1]
+local op = ARGV[1]
+local ok = tonumber(ARGV[2])
+local ra = tonumber(ARGV[3])
+local u = tonumber(ARGV[4])
+local ttl = tonumber(ARGV[5])
+local SCALE, BETA, MIN_RATE = tonumber(ARGV[6]), tonumber(ARGV[7]), tonumber(ARGV[8])
+local HOLD, MAX_BACKOFF, FORGET = tonumber(ARGV[9]), tonumber(ARGV[10]), tonumber(ARGV[11])
+local MAX_JITTER, BACKOFF_BASE = tonumber(ARGV[12]), tonumber(ARGV[13])
+
+local t = redis.call('TIME')
+local now = tonumber(t[1]) + tonumber(t[2]) / 1e6
+
+local s = redis.call('HMGET', key, 'on', 'rate', 'next_free', 'w_max', 'last_cut',
+  'hold_until', 'fresh', 'streak', 'm_prev', 'm_cur', 'm_end', 'sent', 'answered', 'recovery')
+local on = s[1] == '1'
+local rate = tonumber(s[2]) or MIN_RATE
+local next_free = tonumber(s[3]) or now
+local w_max = tonumber(s[4]) or 0
+local last_cut = tonumber(s[5]) or now
+local hold_until = tonumber(s[6]) or 0
+local fresh = tonumber(s[7]) or 1
+local streak = tonumber(s[8]) or 0
+local m_prev = tonumber(s[9]) or 0
+local m_cur = tonumber(s[10]) or 0
+local m_end = tonumber(s[11]) or (now + 1)
+local sent = tonumber(s[12]) or 0
+local answered = tonumber(s[13]) or 0
+local recovery = tonumber(s[14]) or 0
+
+-- AcceptedMeter: two one-second buckets
+if now >= m_end then
+  local skipped = math.floor(now - m_end)
+  if skipped == 0 then m_prev = m_cur else m_prev = 0 end
+  m_cur = 0
+  m_end = m_end + skipped + 1
+end
+
+-- ThrottleDetector
+local function stale()
+  return now < hold_until and answered <= recovery
+end
+if ok > 0 then
+  m_cur = m_cur + ok
+  answered = answered + ok
+  if on and not stale() then fresh = 1 end
+end
+
+local function cubic(at)
+  local k = (w_max * (1 - BETA) / SCALE) ^ (1 / 3)
+  return SCALE * (math.max(at - last_cut, 0) - k) ^ 3 + w_max
+end
+
+local wait = 0
+if op == 'reserve' then
+  sent = sent + 1
+  if on then
+    if now - last_cut > FORGET and next_free <= now then
+      on = false
+    else
+      local slot = math.max(next_free, now)
+      rate = math.max(cubic(slot), MIN_RATE)
+      next_free = slot + 1 / rate
+      wait = slot - now
+    end
+  end
+else
+  answered = answered + 1
+  local accepted = m_prev * (m_end - now) + m_cur
+  local verdict
+  if stale() then
+    verdict = 'stale'
+  else
+    hold_until = now + HOLD
+    recovery = sent
+    if fresh == 1 then
+      fresh = 0
+      streak = 0
+      verdict = 'overshoot'
+    else
+      streak = streak + 1
+      verdict = 'persisting'
+    end
+  end
+  if not on then
+    on = true
+    if accepted > 0 then w_max = accepted else w_max = math.max(sent - answered + 1, 1) end
+    last_cut = now
+    rate = math.max(BETA * w_max, MIN_RATE)
+    next_free = now
+  elseif verdict == 'overshoot' then
+    local sending = math.max(cubic(now), MIN_RATE)
+    local basis = sending
+    if accepted > 0 and accepted < sending then basis = accepted end
+    w_max = basis
+    last_cut = now
+    rate = math.max(BETA * basis, MIN_RATE)
+  elseif verdict == 'stale' and accepted > w_max then
+    w_max = accepted
+  end
+  local spacing = 1 / rate
+  local floor = nil
+  if ra > 0 then
+    floor = now + ra + u * math.min(spacing, MAX_JITTER)
+  elseif verdict ~= 'stale' then
+    floor = now + math.min(MAX_BACKOFF, math.min(spacing, BACKOFF_BASE) * 2 ^ streak)
+  end
+  if floor and floor > next_free then
+    next_free = floor
+    if floor > last_cut then last_cut = floor end
+  end
+end
+
+local function f(x) return string.format('%.6f', x) end
+redis.call('HSET', key, 'on', on and '1' or '0', 'rate', f(rate), 'next_free', f(next_free),
+  'w_max', f(w_max), 'last_cut', f(last_cut), 'hold_until', f(hold_until), 'fresh', fresh,
+  'streak', streak, 'm_prev', m_prev, 'm_cur', m_cur, 'm_end', f(m_end), 'sent', sent,
+  'answered', answered, 'recovery', recovery)
+redis.call('EXPIRE', key, ttl)
+return f(wait)
