@@ -124,6 +124,7 @@ def serve_slowapi(port: int) -> None:
     limiter = Limiter(
         key_func=lambda request: request.headers.get("x-access-key-id", ""),
         strategy="fixed-window",
+        key_style="endpoint",  # the default ("url") would give every event id its own quota
     )
 
     @limiter.limit(f"{QUOTA:g}/second")
@@ -131,7 +132,9 @@ def serve_slowapi(port: int) -> None:
         return Response(BODY, media_type="application/json")
 
     app = Starlette(
-        routes=[Route(PREFIX + "/calendars/{c:int}/events/{e:int}/cancel", cancel, methods=["POST"])]
+        routes=[
+            Route(PREFIX + "/calendars/{c:int}/events/{e:int}/cancel", cancel, methods=["POST"])
+        ]
     )
     app.state.limiter = limiter
     app.add_exception_handler(RateLimitExceeded, _rate_limit_exceeded_handler)  # type: ignore[arg-type]
@@ -191,7 +194,9 @@ def nginx(retry_after: str) -> Iterator[str]:
             NGINX_CONF.format(dir=directory, rate=int(QUOTA), burst=int(QUOTA), port=port,
                               backend=backend, retry_after=retry_after),
         )  # fmt: skip
-        with running([binary, "-p", directory, "-c", str(conf), "-e", f"{directory}/error.log"], port):
+        with running(
+            [binary, "-p", directory, "-c", str(conf), "-e", f"{directory}/error.log"], port
+        ):
             yield f"http://127.0.0.1:{port}"
 
 
@@ -207,7 +212,17 @@ def redis_server() -> Iterator[str]:
     binary = shutil.which("redis-server")
     assert binary is not None
     port = free_port()
-    command = [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"]
+    command = [
+        binary,
+        "--port",
+        str(port),
+        "--bind",
+        "127.0.0.1",
+        "--save",
+        "",
+        "--appendonly",
+        "no",
+    ]
     with running(command, port):
         yield f"redis://127.0.0.1:{port}/0"
 
@@ -262,7 +277,9 @@ WAITS = {"naive": naive_wait, "openai": openai_wait}
 class CountingTransport(httpx.BaseTransport):
     def __init__(self, tally: Tally) -> None:
         self.tally = tally
-        self.wire = httpx.HTTPTransport(limits=httpx.Limits(max_connections=10, max_keepalive_connections=10))
+        self.wire = httpx.HTTPTransport(
+            limits=httpx.Limits(max_connections=10, max_keepalive_connections=10)
+        )
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         response = self.wire.handle_request(request)
@@ -277,7 +294,9 @@ class CountingTransport(httpx.BaseTransport):
 class AsyncCountingTransport(httpx.AsyncBaseTransport):
     def __init__(self, tally: Tally) -> None:
         self.tally = tally
-        self.wire = httpx.AsyncHTTPTransport(limits=httpx.Limits(max_connections=10, max_keepalive_connections=10))
+        self.wire = httpx.AsyncHTTPTransport(
+            limits=httpx.Limits(max_connections=10, max_keepalive_connections=10)
+        )
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         response = await self.wire.handle_async_request(request)
@@ -313,7 +332,9 @@ def run_threads(contender: str, base: str, key: str, ids: list[int], threads: in
 
         def cancel(event_id: int) -> None:
             retry = 0
-            while (response := client.post(f"/calendars/12/events/{event_id}/cancel", json=NOTE)).status_code == 429:
+            while (
+                response := client.post(f"/calendars/12/events/{event_id}/cancel", json=NOTE)
+            ).status_code == 429:
                 tally.add(limited=1)
                 wait = wait_for(response, retry)
                 if wait is None:
@@ -341,7 +362,9 @@ def run_threads(contender: str, base: str, key: str, ids: list[int], threads: in
     return tally.as_dict()
 
 
-async def run_tasks(contender: str, base: str, key: str, ids: list[int], tasks: int) -> dict[str, int]:
+async def run_tasks(
+    contender: str, base: str, key: str, ids: list[int], tasks: int
+) -> dict[str, int]:
     import meetbit
 
     tally, todo = Tally(), list(reversed(ids))
@@ -362,7 +385,9 @@ async def run_tasks(contender: str, base: str, key: str, ids: list[int], tasks: 
 
         async def cancel(event_id: int) -> None:
             retry = 0
-            while (response := await client.post(f"/calendars/12/events/{event_id}/cancel", json=NOTE)).status_code == 429:
+            while (
+                response := await client.post(f"/calendars/12/events/{event_id}/cancel", json=NOTE)
+            ).status_code == 429:
                 tally.add(limited=1)
                 wait = wait_for(response, retry)
                 if wait is None:
@@ -459,12 +484,28 @@ def panel(quick: bool = False) -> list[str]:
         f"ideal = the quota's rate ({IDEAL:g} s). Targets for meetbit: all complete, ≥ 0.9 × ideal, "
         "429s ≤ 25 % of naive (Redis store: ≤ 10 %).",
         "",
-        row("limiter", "mode", "contender", "completed", "gave up", "seconds", "× ideal", "429s", "429s % of naive"),
+        row(
+            "limiter",
+            "mode",
+            "contender",
+            "completed",
+            "gave up",
+            "seconds",
+            "× ideal",
+            "429s",
+            "429s % of naive",
+        ),
         row(*["---"] * 9),
     ]
     print("\n".join(lines), flush=True)
-    nginx_missing = "nginx not found (apt-get install nginx-light)" if find_nginx() is None else None
-    redis_missing = "redis-server not found (apt-get install redis-server)" if shutil.which("redis-server") is None else None
+    nginx_missing = (
+        "nginx not found (apt-get install nginx-light)" if find_nginx() is None else None
+    )
+    redis_missing = (
+        "redis-server not found (apt-get install redis-server)"
+        if shutil.which("redis-server") is None
+        else None
+    )
     modes = MODES[:1] + MODES[2:] if quick else MODES
     modes = tuple(mode for mode in modes if option("--mode") in mode)
     for limiter, start in LIMITERS.items():
@@ -483,7 +524,19 @@ def panel(quick: bool = False) -> list[str]:
                 naive_429s = None
                 for label, contender, store in contenders:
                     if store == "redis" and redis_missing:
-                        lines.append(row(limiter, mode, label, "SKIPPED: " + redis_missing, "", "", "", "", ""))
+                        lines.append(
+                            row(
+                                limiter,
+                                mode,
+                                label,
+                                "SKIPPED: " + redis_missing,
+                                "",
+                                "",
+                                "",
+                                "",
+                                "",
+                            )
+                        )
                         print(lines[-1], flush=True)
                         continue
                     if store == "redis":
