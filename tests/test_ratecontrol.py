@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import heapq
+import itertools
 import math
 import random
 import threading
@@ -58,7 +59,7 @@ class TestCubic:
     def test_regrowth_is_concave_below_the_last_limit_then_convex_beyond(self) -> None:
         cubic = Cubic(w_max=20.0, last_cut=0.0)
         rates = [cubic.rate(t / 10) for t in range(0, 60)]
-        steps = [b - a for a, b in zip(rates, rates[1:], strict=False)]
+        steps = [b - a for a, b in itertools.pairwise(rates)]
         assert all(step >= 0 for step in steps)
         k_index = next(i for i, r in enumerate(rates) if r >= 20.0 - 1e-9)
         assert steps[0] > steps[k_index - 2], "fast first, flattening near W_max"
@@ -180,7 +181,7 @@ class TestRateController:
         controller = throttled(clock, accepted=20, retry_after=1.0)
         waits = [controller.reserve() for _ in range(10)]
         assert 1.0 <= waits[0] <= 1.1  # the floor, plus at most a little jitter
-        gaps = [b - a for a, b in zip(waits, waits[1:], strict=False)]
+        gaps = [b - a for a, b in itertools.pairwise(waits)]
         assert all(gap >= 1 / 20 for gap in gaps), "after the floor, one slot at a time"
 
     def test_retry_after_zero_is_not_send_everything_now(self) -> None:
@@ -211,7 +212,8 @@ class TestRateController:
             waits.append(controller.reserve())
             clock.advance(waits[-1])
             controller.on_response(True, None)  # the window has not turned yet
-        assert rate is not None and controller.rate is not None
+        assert rate is not None
+        assert controller.rate is not None
         assert rate <= controller.rate <= 20, "not cut again, not past the last limit"
         assert waits == sorted(waits)
         assert waits[2] == pytest.approx(2 * waits[1], rel=0.01), "doubling"
@@ -221,7 +223,7 @@ class TestRateController:
         clock = FakeClock()
         controller = throttled(clock, accepted=20, retry_after=30.0)
         waits = [controller.reserve() for _ in range(10)]
-        assert all(b - a >= 1 / 20 for a, b in zip(waits, waits[1:], strict=False))
+        assert all(b - a >= 1 / 20 for a, b in itertools.pairwise(waits))
 
     def test_forgets_after_a_quiet_spell_and_costs_nothing_again(self) -> None:
         clock = FakeClock()
@@ -262,7 +264,7 @@ class TestRateController:
         assert len(waits) == 50
         # No two threads got the same slot, and none was skipped: every gap is one slot at the
         # rate of that moment (which regrows along the slots, up to twice the cut rate here).
-        gaps = [b - a for a, b in zip(waits, waits[1:], strict=False)]
+        gaps = [b - a for a, b in itertools.pairwise(waits)]
         assert min(gaps) > 1 / 50
         assert max(gaps) <= 1 / (10 * BETA) + 1e-9
 
