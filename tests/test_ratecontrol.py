@@ -15,7 +15,7 @@ from meetbit._rate import RateController, controller_for
 from meetbit._rate.bucket import MIN_RATE, SlotBucket
 from meetbit._rate.clock import FakeClock
 from meetbit._rate.controller import FORGET_AFTER, MAX_BACKOFF, backoff
-from meetbit._rate.cubic import BETA, Cubic
+from meetbit._rate.cubic import BETA, SCALE, Cubic
 from meetbit._rate.detector import HOLD, Throttle, ThrottleDetector
 from meetbit._rate.jitter import Jitter
 from meetbit._rate.meter import AcceptedMeter
@@ -53,7 +53,7 @@ class TestCubic:
         cubic = Cubic(w_max=100.0, last_cut=0.0)
         assert cubic.cut(20.0, now=10.0) == pytest.approx(20.0 * BETA)
         assert cubic.rate(10.0) == pytest.approx(20.0 * BETA)
-        k = (20.0 * (1 - BETA) / 0.4) ** (1 / 3)
+        k = (20.0 * (1 - BETA) / (SCALE * 20.0)) ** (1 / 3)
         assert cubic.rate(10.0 + k) == pytest.approx(20.0)
 
     def test_regrowth_is_concave_below_the_last_limit_then_convex_beyond(self) -> None:
@@ -155,9 +155,10 @@ def throttled(
 ) -> RateController:
     """A controller that saw `accepted` successes and then one 429, at the clock's time."""
     controller = RateController(clock=clock, rng=random.Random(0))
-    for _ in range(accepted):
+    for _ in range(accepted):  # spread over the last second: steady state, not a burst
         controller.reserve()
         controller.on_response(False, None)
+        clock.advance(1 / accepted)
     controller.reserve()
     controller.on_response(True, retry_after)
     return controller
@@ -192,6 +193,18 @@ class TestRateController:
         assert len(set(waits)) == 20
         assert waits[-1] >= 19 / 20
 
+    def test_what_a_burst_took_is_paid_back_before_sending_again(self) -> None:
+        clock = FakeClock()
+        controller = RateController(clock=clock)
+        for _ in range(21):
+            controller.reserve()
+        for _ in range(20):
+            controller.on_response(False, None)
+        clock.advance(0.05)
+        controller.on_response(True, None)
+        # 20 taken in 50 ms: at the new rate (17/s) they are paid for 1.18 s from the burst.
+        assert controller.reserve() == pytest.approx(20 / (20 * BETA) - 0.05, rel=0.01)
+
     def test_a_burst_of_refusals_is_one_cut(self) -> None:
         clock = FakeClock()
         controller = RateController(clock=clock)
@@ -215,7 +228,7 @@ class TestRateController:
         assert rate is not None
         assert controller.rate is not None
         assert rate <= controller.rate <= 20, "not cut again, not past the last limit"
-        assert waits == sorted(waits)
+        assert waits[1:] == sorted(waits[1:])  # waits[0]: the floor of the first 429
         assert waits[2] == pytest.approx(2 * waits[1], rel=0.01), "doubling"
         assert waits[-1] <= MAX_BACKOFF
 
@@ -228,7 +241,7 @@ class TestRateController:
     def test_forgets_after_a_quiet_spell_and_costs_nothing_again(self) -> None:
         clock = FakeClock()
         controller = throttled(clock)
-        clock.advance(FORGET_AFTER + 1)
+        clock.advance(controller.reserve() + FORGET_AFTER + 1)
         assert controller.reserve() == 0.0
         assert controller.rate is None
 

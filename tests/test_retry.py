@@ -12,6 +12,8 @@ from typing import Any
 
 import meetbit
 import pytest
+from meetbit._rate.controller import BACKOFF_BASE, MAX_JITTER
+from meetbit._rate.cubic import BETA
 from meetbit._retry import parse_retry_after
 from meetbit_api.api.events import cancel_event
 from meetbit_api.models import CancelEventBody
@@ -68,14 +70,17 @@ class TestRetryOnTheWire:
         (gap,) = gaps(server)
         assert 0.3 <= gap < 0.3 + SLACK
 
-    def test_retry_after_http_date_in_the_past_retries_at_once(self, server: WireServer) -> None:
+    def test_retry_after_in_the_past_retries_after_a_short_backoff(
+        self, server: WireServer
+    ) -> None:
+        # A date in the past, like "0", says "the window is turning": soon, not at once.
         server.queue(limited(email.utils.formatdate(time.time() - 60, usegmt=True)), OK)
         attempts: list[meetbit.Attempt] = []
         with make_client(server, on_retry=attempts.append) as client:
             client.cancel_event(1, 2, "x")
         assert attempts[0].wait_source == "retry-after"
-        assert attempts[0].wait == 0.0
-        assert gaps(server)[0] < SLACK
+        assert 0.0 < attempts[0].wait <= BACKOFF_BASE
+        assert attempts[0].wait <= gaps(server)[0] < attempts[0].wait + SLACK
 
     @pytest.mark.parametrize("garbage", ["soon", "-1", "1e9", ""])
     def test_garbage_retry_after_falls_back_to_bounded_backoff(
@@ -90,24 +95,46 @@ class TestRetryOnTheWire:
         assert 0 <= attempt.wait <= 0.5, "first backoff ceiling is 0.5 s"
         assert attempt.wait <= gaps(server)[0] < attempt.wait + SLACK
 
-    def test_backoff_ceiling_doubles_per_retry(self, server: WireServer) -> None:
+    def test_refusals_in_a_row_wait_longer_each_time(self, server: WireServer) -> None:
         server.queue(limited(), limited(), OK)
         attempts: list[meetbit.Attempt] = []
         with make_client(server, on_retry=attempts.append) as client:
             client.cancel_event(1, 2, "x")
         assert [a.wait_source for a in attempts] == ["backoff", "backoff"]
-        assert attempts[0].wait <= 0.5
-        assert attempts[1].wait <= 1.0
+        assert attempts[0].wait <= BACKOFF_BASE
+        # The second waits for its backoff or for the next slot at the rate the client now
+        # keeps (below one a second: it has never had a request accepted), whichever is later.
+        assert attempts[0].wait < attempts[1].wait <= 1 / BETA + 0.1
         for attempt, gap in zip(attempts, gaps(server), strict=True):
             assert attempt.wait <= gap < attempt.wait + SLACK
 
+    def test_429s_are_retried_past_max_retries_while_the_budget_lasts(
+        self, server: WireServer
+    ) -> None:
+        server.queue(*[limited("0")] * 5, OK)
+        with make_client(server, max_retries=0) as client:
+            client.cancel_event(1, 2, "x")
+        assert len(server.received) == 6
+
+    def test_429s_stop_when_the_total_timeout_is_spent(self, server: WireServer) -> None:
+        server.script = lambda received: limited("0")
+        started = time.monotonic()
+        with (
+            make_client(server, total_timeout=1.5) as client,
+            pytest.raises(meetbit.RateLimitedError) as raised,
+        ):
+            client.cancel_event(1, 2, "x")
+        assert time.monotonic() - started < 1.5 + SLACK
+        assert len(raised.value.attempts) == len(server.received) >= 3
+        assert {a.status_code for a in raised.value.attempts} == {429}
+
     @pytest.mark.parametrize("max_retries", [0, 1, 3])
-    def test_n_retries_means_n_plus_one_attempts(
+    def test_without_a_budget_n_retries_means_n_plus_one_attempts(
         self, server: WireServer, max_retries: int
     ) -> None:
         server.queue(*[limited("0")] * (max_retries + 1), OK)
         with (
-            make_client(server, max_retries=max_retries) as client,
+            make_client(server, max_retries=max_retries, total_timeout=None) as client,
             pytest.raises(meetbit.RateLimitedError) as raised,
         ):
             client.cancel_event(1, 2, "x")
@@ -162,10 +189,12 @@ class TestRetryOnTheWire:
             make_client(server, on_retry=seen.append) as client,
         ):
             client.cancel_event(1, 2, "x")
-        assert seen == [meetbit.Attempt(1, 429, None, 0.1, "retry-after")]
+        (attempt,) = seen
+        assert (attempt.number, attempt.status_code, attempt.wait_source) == (1, 429, "retry-after")
+        assert 0.1 <= attempt.wait <= 0.1 + MAX_JITTER  # the floor, jittered
         (record,) = [r for r in caplog.records if r.name == "meetbit"]
         assert "attempt 1" in record.getMessage()
-        assert "0.10 s" in record.getMessage()
+        assert f"{attempt.wait:.2f} s" in record.getMessage()
 
     def test_failed_attempts_are_closed_so_the_connection_is_reused(
         self, server: WireServer
@@ -180,7 +209,7 @@ class TestRetryOnTheWire:
 
     def test_shared_cool_down_holds_back_the_next_call(self, server: WireServer) -> None:
         server.queue(limited("0.3"), OK)
-        with make_client(server, max_retries=0) as client:
+        with make_client(server, max_retries=0, total_timeout=None) as client:
             with pytest.raises(meetbit.RateLimitedError):
                 client.cancel_event(1, 2, "x")
             client.cancel_event(1, 2, "x")
@@ -246,7 +275,7 @@ class TestAsyncRetry:
         server.queue(limited("0"), limited("0"), limited("0"))
 
         async def main() -> None:
-            async with make_async_client(server) as client:
+            async with make_async_client(server, total_timeout=None) as client:
                 await client.cancel_event(1, 2, "x")
 
         with pytest.raises(meetbit.RateLimitedError) as raised:

@@ -113,31 +113,37 @@ class _Call:
         budget = policy.total_timeout
         self.deadline = math.inf if budget is None else time.monotonic() + budget
         self.attempts: list[Attempt] = []
-        self._limited: Literal["retry-after", "backoff"] | None = None
+        self._limited: tuple[httpx.Response, Literal["retry-after", "backoff"]] | None = None
 
-    def begin_attempt(self, slot_wait: float) -> None:
+    def begin_attempt(self, slot_wait: float) -> httpx.Response | None:
         """Check the rate controller's wait against the budget; fit the timeouts to what is left.
 
-        After a 429, reports it with this wait (the controller's, Retry-After included).
+        After a 429, reports it with this wait (the controller's, Retry-After included), or,
+        when the wait does not fit, returns that 429 for the caller to return instead.
         """
-        if self._limited is not None:
-            attempt = Attempt(len(self.attempts) + 1, 429, None, slot_wait, self._limited)
-            self._limited = None
-            self._record(attempt)
         remaining = self.deadline - time.monotonic() - slot_wait
-        if remaining <= 0 or slot_wait > self._policy.max_wait:
+        fits = remaining > 0 and slot_wait <= self._policy.max_wait
+        if self._limited is not None:
+            refusal, source = self._limited
+            self._limited = None
+            if not fits:
+                self._finish(refusal, 429)
+                return refusal
+            self._record(Attempt(len(self.attempts) + 1, 429, None, slot_wait, source))
+        if not fits:
             spent = httpx.TimeoutException(
                 f"the rate controller's wait ({slot_wait:.1f} s) is past the call's total_timeout"
                 f" or max_retry_wait"
             )
             raise self._give_up(error_for_transport_failure(spent, self._request))
         if self.deadline == math.inf:
-            return
+            return None
         timeouts = self._request.extensions.get("timeout", {})
         self._request.extensions["timeout"] = {
             phase: remaining if limit is None else min(limit, remaining)
             for phase, limit in timeouts.items()
         }
+        return None
 
     def after_response(self, response: httpx.Response, retry_after: float | None) -> float | None:
         """Return how long to wait before retrying `response`, or None to return it.
@@ -153,7 +159,7 @@ class _Call:
             ):
                 self._finish(response, status)
                 return None
-            self._limited = source
+            self._limited = (response, source)  # its body is in memory: nothing to release
             return 0.0
         if (
             status in RETRYABLE_SERVER_STATUSES
@@ -309,7 +315,8 @@ class RetryTransport(httpx.BaseTransport):
         rate = self._rate
         while True:
             slot_wait = rate.reserve()
-            call.begin_attempt(slot_wait)
+            if (refusal := call.begin_attempt(slot_wait)) is not None:
+                return refusal
             if slot_wait:
                 time.sleep(slot_wait)
             try:
@@ -326,7 +333,8 @@ class RetryTransport(httpx.BaseTransport):
                 wait_or_none = call.after_response(response, retry_after)
                 if wait_or_none is None:
                     return response
-                response.close()
+                if response.status_code != 429:  # a 429 may yet be returned (begin_attempt)
+                    response.close()
                 wait = wait_or_none
             if wait:
                 time.sleep(wait)
@@ -358,7 +366,8 @@ class AsyncRetryTransport(httpx.AsyncBaseTransport):
         rate = self._rate
         while True:
             slot_wait = await rate.areserve()
-            call.begin_attempt(slot_wait)
+            if (refusal := call.begin_attempt(slot_wait)) is not None:
+                return refusal
             if slot_wait:
                 await self._sleep(slot_wait)
             try:
@@ -375,7 +384,8 @@ class AsyncRetryTransport(httpx.AsyncBaseTransport):
                 wait_or_none = call.after_response(response, retry_after)
                 if wait_or_none is None:
                     return response
-                await response.aclose()
+                if response.status_code != 429:
+                    await response.aclose()
                 wait = wait_or_none
             if wait:
                 await self._sleep(wait)

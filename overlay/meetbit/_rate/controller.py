@@ -62,6 +62,7 @@ class RateController:
         # now and then, which the detector's time bound (HOLD) absorbs.
         self._sent = 0
         self._answered = 0
+        self._first_burst = False  # still answering the burst that met the first 429
 
     @property
     def rate(self) -> float | None:
@@ -109,8 +110,11 @@ class RateController:
 
     def _throttled(self, now: float, retry_after: float | None) -> None:
         accepted = self._meter.rate(now)
-        verdict = self._detector.throttle(now, self._answered, self._sent)
         bucket, cubic = self._bucket, self._cubic
+        # Slots handed out for later are not sent yet: their answers will be news.
+        waiting = 0 if bucket is None else max(0, int((bucket.next_free - now) * bucket.rate))
+        verdict = self._detector.throttle(now, self._answered, self._sent - waiting)
+        first = bucket is None or cubic is None
         if bucket is None or cubic is None:
             # Nothing accepted lately (a storm, or a quota others spent): no rate to start
             # from but how many requests were in flight, which the limit did not take.
@@ -122,21 +126,36 @@ class RateController:
             # than the client used them.
             sending = max(cubic.rate(now), MIN_RATE)
             bucket.rate = cubic.cut(accepted if 0 < accepted < sending else sending, now)
-        elif verdict is Throttle.STALE:
-            # The same burst, answered late: more was accepted than the first cut knew of.
+        elif verdict is Throttle.STALE and self._first_burst:
+            # The first burst, answered late: more was accepted than the first cut knew of.
             cubic.raise_ceiling(accepted)
+        self._first_burst = (first and verdict is not Throttle.STALE) or (
+            self._first_burst and verdict is Throttle.STALE
+        )
         spacing = bucket.spacing
         floor = None
         if retry_after:
             floor = now + retry_after + self._jitter.below(min(spacing, MAX_JITTER))
         elif verdict is not Throttle.STALE:
             floor = now + backoff(spacing, self._detector.streak)
+        if verdict is Throttle.OVERSHOOT:
+            floor = max(floor or now, now + self._payback(accepted, bucket.rate, now))
         if floor is not None and floor > bucket.next_free:
             bucket.floor(floor)
             # Regrowth starts when sending resumes: after a long Retry-After the rate must not
             # have grown, in the meantime, into releasing the whole queue at once.
             cubic.last_cut = max(cubic.last_cut, floor)
         self._bucket, self._cubic = bucket, cubic
+
+    def _payback(self, accepted: float, rate: float, now: float) -> float:
+        """Seconds until what was accepted lately is paid for at the new, lower rate.
+
+        A burst the limiter took (20 in 50 ms) spent its allowance for the next second: a
+        fixed window is closed until it turns, a leaky bucket is full. Sending again at the
+        new rate before that only collects refusals. In steady state (20 over the whole
+        second, now 17/s) it is the fraction of a second sent too fast.
+        """
+        return max(0.0, accepted / rate - self._meter.span(now))
 
     async def areserve(self) -> float:
         """`reserve` for async callers (in process there is no I/O to await)."""

@@ -18,7 +18,7 @@ import threading
 class AcceptedMeter:
     """Accepted requests per second, over the last second."""
 
-    __slots__ = ("_current", "_end", "_lock", "_previous")
+    __slots__ = ("_current", "_end", "_first", "_lock", "_previous")
 
     WIDTH = 1.0
 
@@ -26,11 +26,14 @@ class AcceptedMeter:
         self._previous = 0
         self._current = 0
         self._end = now + self.WIDTH
+        self._first: float | None = None  # the first event counted since the meter was empty
         self._lock = threading.Lock()
 
     def add(self, now: float) -> None:
         if now >= self._end:
             self._roll(now)
+        if self._first is None:
+            self._first = now
         self._current += 1
 
     def _roll(self, now: float) -> None:
@@ -39,8 +42,14 @@ class AcceptedMeter:
                 return
             skipped = (now - self._end) // self.WIDTH  # whole idle buckets since the last
             self._previous = self._current if skipped == 0 else 0
+            if skipped:
+                self._first = None
             self._current = 0
             self._end += (skipped + 1) * self.WIDTH
+
+    def span(self, now: float) -> float:
+        """Seconds the current reading covers: a second, or less if counting began later."""
+        return self.WIDTH if self._first is None else min(self.WIDTH, now - self._first)
 
     def rate(self, now: float) -> float:
         if now >= self._end:
