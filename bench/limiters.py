@@ -410,7 +410,7 @@ async def run_tasks(
 def run_processes(contender: str, base: str, key: str, processes: int, threads: int,
                   store: str | None = None) -> dict[str, int]:  # fmt: skip
     ids = list(range(1, EVENTS + 1))
-    start_at = time.time() + 1.5  # every process imported and ready before any sends
+    start_at = time.time() + 3.0  # every process imported and ready before any sends
     workers = [
         subprocess.Popen(
             [sys.executable, str(Path(__file__)), "worker", json.dumps(
