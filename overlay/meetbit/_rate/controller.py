@@ -55,6 +55,7 @@ class RateController:
         self._lock = threading.Lock()
         self._jitter = Jitter(rng)
         self._meter = AcceptedMeter(clock())
+        self._count_accepted = self._meter.add  # bound once: on_response runs on every call
         self._detector = ThrottleDetector()
         self._bucket: SlotBucket | None = None  # None: never throttled, or forgotten
         self._cubic: Cubic | None = None
@@ -63,6 +64,7 @@ class RateController:
         self._sent = 0
         self._answered = 0
         self._first_burst = False  # still answering the burst that met the first 429
+        self._guessed = False  # the first rate was guessed from the requests in flight
 
     @property
     def rate(self) -> float | None:
@@ -101,7 +103,7 @@ class RateController:
         now = self._clock()
         self._answered += 1
         if not throttled:
-            self._meter.add(now)
+            self._count_accepted(now)
             if self._bucket is not None:
                 self._detector.success(now, self._answered)
             return
@@ -116,9 +118,10 @@ class RateController:
         verdict = self._detector.throttle(now, self._answered, self._sent - waiting)
         first = bucket is None or cubic is None
         if bucket is None or cubic is None:
-            # Nothing accepted lately (a storm, or a quota others spent): no rate to start
-            # from but how many requests were in flight, which the limit did not take.
+            # Nothing accepted lately (a storm, a quota others spent, or successes not counted
+            # yet): no rate to start from but how many requests were in flight.
             in_flight = max(self._sent - self._answered + 1, 1)
+            self._guessed = not accepted
             cubic = Cubic(w_max=accepted or float(in_flight), last_cut=now)
             bucket = SlotBucket(cubic.rate(now), now)
         elif verdict is Throttle.OVERSHOOT:
@@ -126,9 +129,13 @@ class RateController:
             # than the client used them.
             sending = max(cubic.rate(now), MIN_RATE)
             bucket.rate = cubic.cut(accepted if 0 < accepted < sending else sending, now)
-        elif verdict is Throttle.STALE and self._first_burst:
-            # The first burst, answered late: more was accepted than the first cut knew of.
+        elif verdict is Throttle.STALE and self._first_burst and accepted:
+            # The first burst, answered late: what was accepted is known better now.
+            if self._guessed:
+                self._guessed = False
+                cubic.w_max = 0.0
             cubic.raise_ceiling(accepted)
+            bucket.rate = cubic.rate(now)
         self._first_burst = (first and verdict is not Throttle.STALE) or (
             self._first_burst and verdict is Throttle.STALE
         )
@@ -138,7 +145,7 @@ class RateController:
             floor = now + retry_after + self._jitter.below(min(spacing, MAX_JITTER))
         elif verdict is not Throttle.STALE:
             floor = now + backoff(spacing, self._detector.streak)
-        if verdict is Throttle.OVERSHOOT:
+        if verdict is Throttle.OVERSHOOT or self._first_burst:
             floor = max(floor or now, now + self._payback(accepted, bucket.rate, now))
         if floor is not None and floor > bucket.next_free:
             bucket.floor(floor)

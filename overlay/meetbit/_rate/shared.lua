@@ -25,7 +25,7 @@ local now = tonumber(t[1]) + tonumber(t[2]) / 1e6
 
 local s = redis.call('HMGET', key, 'on', 'rate', 'next_free', 'w_max', 'last_cut',
   'hold_until', 'fresh', 'streak', 'm_prev', 'm_cur', 'm_end', 'sent', 'answered', 'recovery',
-  'm_first')
+  'm_first', 'first_burst', 'guessed')
 local on = s[1] == '1'
 local rate = tonumber(s[2]) or MIN_RATE
 local next_free = tonumber(s[3]) or now
@@ -41,6 +41,8 @@ local sent = tonumber(s[12]) or 0
 local answered = tonumber(s[13]) or 0
 local recovery = tonumber(s[14]) or 0
 local m_first = tonumber(s[15])  -- first success counted since the meter was empty
+local first_burst = s[16] == '1'  -- still answering the burst that met the first 429
+local guessed = s[17] == '1'  -- the first rate was guessed from the requests in flight
 
 -- AcceptedMeter: two one-second buckets
 if now >= m_end then
@@ -102,8 +104,10 @@ else
       verdict = 'persisting'
     end
   end
+  local first = not on
   if not on then
     on = true
+    guessed = accepted <= 0
     if accepted > 0 then w_max = accepted else w_max = math.max(sent - answered + 1, 1) end
     last_cut = now
     rate = math.max(BETA * w_max, MIN_RATE)
@@ -115,16 +119,23 @@ else
     w_max = basis
     last_cut = now
     rate = math.max(BETA * basis, MIN_RATE)
-  elseif verdict == 'stale' and accepted > w_max then
-    w_max = accepted
+  elseif verdict == 'stale' and first_burst and accepted > 0 then
+    if guessed then
+      guessed = false
+      w_max = accepted
+    elseif accepted > w_max then
+      w_max = accepted
+    end
+    rate = math.max(cubic(now), MIN_RATE)
   end
+  first_burst = (first and verdict ~= 'stale') or (first_burst and verdict == 'stale')
   local spacing = 1 / rate
   local floor = nil
   local span = 1
   if m_first then span = math.min(1, now - m_first) end
   -- payback: what was accepted lately, paid for at the new rate (controller._payback)
   local payback = 0
-  if verdict == 'overshoot' then payback = math.max(0, accepted / rate - span) end
+  if verdict == 'overshoot' or first_burst then payback = math.max(0, accepted / rate - span) end
   if ra > 0 then
     floor = now + ra + u * math.min(spacing, MAX_JITTER)
   elseif verdict ~= 'stale' then
@@ -141,6 +152,7 @@ local function f(x) return string.format('%.6f', x) end
 redis.call('HSET', key, 'on', on and '1' or '0', 'rate', f(rate), 'next_free', f(next_free),
   'w_max', f(w_max), 'last_cut', f(last_cut), 'hold_until', f(hold_until), 'fresh', fresh,
   'streak', streak, 'm_prev', m_prev, 'm_cur', m_cur, 'm_end', f(m_end), 'sent', sent,
-  'answered', answered, 'recovery', recovery, 'm_first', m_first and f(m_first) or '')
+  'answered', answered, 'recovery', recovery, 'm_first', m_first and f(m_first) or '',
+  'first_burst', first_burst and '1' or '0', 'guessed', guessed and '1' or '0')
 redis.call('EXPIRE', key, ttl)
 return f(wait)
