@@ -18,7 +18,7 @@ when 0 < it <= 60 s, else min(0.5 * 2**n, 8) s minus up to 25 % jitter), and mee
 the Redis store (4 processes; needs redis-server, else skipped with the reason).
 
 Usage: python bench/limiters.py [--quick] [--limiter TEXT] [--mode TEXT]
-(--quick: no asyncio mode; TEXT picks rows whose name contains it.) Prints a Markdown table,
+(--quick: 50 threads only, as `make bench` runs it; TEXT picks rows whose name contains it.) Prints a Markdown table,
 also written to build/bench-limiters.md.
 """
 
@@ -506,7 +506,7 @@ def panel(quick: bool = False) -> list[str]:
         if shutil.which("redis-server") is None
         else None
     )
-    modes = MODES[:1] + MODES[2:] if quick else MODES
+    modes = MODES[:1] if quick else MODES
     modes = tuple(mode for mode in modes if option("--mode") in mode)
     for limiter, start in LIMITERS.items():
         if option("--limiter") not in limiter:
