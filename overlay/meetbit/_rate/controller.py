@@ -106,6 +106,7 @@ class RateController:
             self._count_accepted(now)
             if self._bucket is not None:
                 self._detector.success(now, self._answered)
+                self._guessed = False
             return
         with self._lock:
             self._throttled(now, retry_after)
@@ -129,6 +130,9 @@ class RateController:
             # than the client used them.
             sending = max(cubic.rate(now), MIN_RATE)
             bucket.rate = cubic.cut(accepted if 0 < accepted < sending else sending, now)
+        elif verdict is Throttle.PERSISTING and self._guessed:
+            # A guessed rate and still nothing accepted: others hold the quota. Halve it.
+            bucket.rate = cubic.cut(max(cubic.rate(now), MIN_RATE) / 2, now)
         elif verdict is Throttle.STALE and self._first_burst and accepted:
             # The first burst, answered late: what was accepted is known better now.
             if self._guessed:

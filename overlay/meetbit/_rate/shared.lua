@@ -58,6 +58,7 @@ local function stale()
   return now < hold_until and answered <= recovery
 end
 if ok > 0 then
+  guessed = false
   if not m_first then m_first = now end
   m_cur = m_cur + ok
   answered = answered + ok
@@ -119,6 +120,11 @@ else
     w_max = basis
     last_cut = now
     rate = math.max(BETA * basis, MIN_RATE)
+  elseif verdict == 'persisting' and guessed then
+    -- a guessed rate and still nothing accepted: others hold the quota; halve it
+    w_max = math.max(cubic(now), MIN_RATE) / 2
+    last_cut = now
+    rate = math.max(BETA * w_max, MIN_RATE)
   elseif verdict == 'stale' and first_burst and accepted > 0 then
     if guessed then
       guessed = false
