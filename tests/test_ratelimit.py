@@ -244,3 +244,28 @@ def test_threads_of_one_sync_client_share_one_rate(server: WireServer) -> None:
     assert len(times) == 11
     assert times[0] >= refused_at + 0.5
     assert all(b > a for a, b in itertools.pairwise(times)), "one at a time, paced"
+
+
+def test_anyio_cancel_scopes_around_waiting_calls_leave_nothing_behind(server: WireServer) -> None:
+    import anyio
+
+    server.script = refuse_until(time.monotonic() + 1.5, "1")
+
+    async def main() -> tuple[bool, int, int]:
+        async with make_async_client(server, total_timeout=30) as client:
+            with anyio.move_on_after(1.0) as scope:
+                async with anyio.create_task_group() as group:
+                    for n in range(1, 21):
+                        group.start_soon(client.cancel_event, 1, n, "x")
+            sent = len(server.received)
+            await anyio.sleep(1.0)
+            leaked = len(server.received) - sent
+            async with anyio.create_task_group() as group:
+                for n in range(21, 41):
+                    group.start_soon(client.cancel_event, 1, n, "x")
+            return scope.cancelled_caught, leaked, len(server.received) - sent
+
+    cancelled, leaked, later = anyio.run(main)
+    assert cancelled, "the scope cancelled calls that were waiting"
+    assert leaked == 0
+    assert later == 20, "the next 20 went through, none refused"

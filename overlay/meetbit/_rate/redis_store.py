@@ -50,6 +50,16 @@ def _redis() -> Any:
     return redis
 
 
+def _on_asyncio() -> bool:
+    # redis.asyncio runs on asyncio only; the client's async side also runs under trio.
+    import sniffio
+
+    try:
+        return bool(sniffio.current_async_library() == "asyncio")
+    except sniffio.AsyncLibraryNotFoundError:
+        return True
+
+
 class RedisRateController(RateController):
     """`RateController` whose state is shared through Redis under `key`."""
 
@@ -113,7 +123,11 @@ class RedisRateController(RateController):
         return self._async_script
 
     async def areserve(self) -> float:
-        """`reserve` without blocking the event loop."""
+        """`reserve` without blocking the event loop (under trio: the sync call, in a thread)."""
+        if not _on_asyncio():
+            import anyio.to_thread
+
+            return await anyio.to_thread.run_sync(self.reserve)
         try:
             script = self._async()
             return float(await script(keys=[self._key], args=self._arguments("reserve", None)))
@@ -122,7 +136,12 @@ class RedisRateController(RateController):
             return super().reserve()
 
     async def aon_response(self, throttled: bool, retry_after: float | None) -> None:
-        """`on_response` without blocking the event loop."""
+        """`on_response` without blocking the event loop (under trio: in a thread)."""
+        if not _on_asyncio():
+            import anyio.to_thread
+
+            await anyio.to_thread.run_sync(self.on_response, throttled, retry_after)
+            return
         super().on_response(throttled, retry_after)
         if not throttled:
             with self._count_lock:
