@@ -150,3 +150,12 @@ def test_missing_redis_package_names_the_extra(monkeypatch: pytest.MonkeyPatch) 
     monkeypatch.setitem(sys.modules, "redis", None)
     with pytest.raises(meetbit.ConfigurationError, match=r"pip install \"meetbit\[redis\]\""):
         controller_for("redis://127.0.0.1:1/0", "key")
+
+
+def test_one_controller_serves_successive_event_loops(
+    redis_url: str, request: pytest.FixtureRequest
+) -> None:
+    controller = RedisRateController(redis_url, key(request))
+    assert asyncio.run(controller.areserve()) == 0.0
+    asyncio.run(controller.aon_response(True, 1.0))
+    assert asyncio.run(controller.areserve()) >= 0.9

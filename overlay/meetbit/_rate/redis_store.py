@@ -16,6 +16,7 @@ to pacing in process and logs once.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import random
 import threading
@@ -81,6 +82,7 @@ class RedisRateController(RateController):
         self._client = self._redis_module.Redis.from_url(url)
         self._script = self._client.register_script(_SCRIPT)
         self._async_script: Any = None
+        self._async_loop: asyncio.AbstractEventLoop | None = None
         self._count_lock = threading.Lock()
         self._successes = 0
         self._warned = False
@@ -116,10 +118,12 @@ class RedisRateController(RateController):
             self._unreachable(error)
 
     def _async(self) -> Any:
-        # redis.asyncio connections belong to the event loop that made them: made on first use.
-        if self._async_script is None:
+        # redis.asyncio connections belong to the event loop that made them: one client per
+        # loop, made on first use (asyncio.run twice with one meetbit client works).
+        loop = asyncio.get_running_loop()
+        if self._async_script is None or self._async_loop is not loop:
             client = self._redis_module.asyncio.Redis.from_url(self._url)
-            self._async_script = client.register_script(_SCRIPT)
+            self._async_script, self._async_loop = client.register_script(_SCRIPT), loop
         return self._async_script
 
     async def areserve(self) -> float:
