@@ -8,7 +8,7 @@ INSTALLED_PACKAGE := $(VENV)/.package
 FIXED_SPEC := build/openapi.fixed.json
 GENERATE := $(BIN)/python tools/generate.py openapi.yaml
 
-.PHONY: dist api-check api-snapshot update-spec demo bench generate check-generated fix-spec validate-spec test test-min-deps contract prism lint lock clean
+.PHONY: dist api-check api-snapshot update-spec demo bench bench-limiters limiter-servers generate check-generated fix-spec validate-spec test test-min-deps contract prism lint lock clean
 
 $(STAMP): requirements/dev.txt
 	@$(PYTHON) -c 'import sys; sys.exit("Python >= 3.11 is required, $(PYTHON) is " + sys.version.split()[0]) if sys.version_info < (3, 11) else None'
@@ -55,8 +55,21 @@ api-snapshot: $(STAMP)
 	$(BIN)/python tools/api_check.py snapshot
 
 ## Benchmarks (not part of make test): ratios against baselines measured in the same run.
-bench: $(INSTALLED_PACKAGE)
+bench: $(INSTALLED_PACKAGE) limiter-servers
 	$(BIN)/python bench/run.py $(BENCH_ARGS)
+
+## The panel of real rate limiters in every mode (threads, asyncio, 4 processes, Redis store),
+## next to the naive loop and openai-python's policy: about 10 minutes.
+bench-limiters: $(INSTALLED_PACKAGE) limiter-servers
+	$(BIN)/python bench/limiters.py $(BENCH_ARGS)
+
+## nginx (limit_req) and redis-server from Debian for the limiter panel and the Redis tests;
+## where they cannot be installed, their rows and tests say SKIPPED with the reason.
+limiter-servers:
+	@command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || { command -v apt-get >/dev/null 2>&1 \
+		&& (apt-get update -qq && apt-get install -y -qq nginx-light) >/dev/null 2>&1; } || true
+	@command -v redis-server >/dev/null 2>&1 || { command -v apt-get >/dev/null 2>&1 \
+		&& (apt-get update -qq && apt-get install -y -qq redis-server) >/dev/null 2>&1; } || true
 
 ## See it work without a tenant: the fake MeetBit, a retried 429, the client and the CLI.
 demo: $(INSTALLED_PACKAGE)

@@ -375,6 +375,10 @@ def main() -> None:
     print("\n".join(more), flush=True)
     last = rate_limit()
     print("\n".join(last), flush=True)
+    # Real limiters, 50 threads each; `make bench-limiters` runs every mode (~10 minutes).
+    import limiters
+
+    last += limiters.panel(quick=True)
     Path("build").mkdir(exist_ok=True)
     Path("build/bench.md").write_text("\n".join(lines + more + last) + "\n", encoding="utf-8")
 

@@ -62,8 +62,12 @@ def test_wheel_metadata_declares_ranges_not_pins(wheel: Path) -> None:
     assert sorted(metadata.get_all("Requires-Dist")) == [
         "attrs>=22.2.0",
         "httpx<1,>=0.23.1",
+        "redis>=5; extra == 'redis'",  # only with pip install "meetbit[redis]"
         "sniffio>=1.1",
     ]
+    assert metadata.get_all("Provides-Extra") == ["redis"]
+    with zipfile.ZipFile(wheel) as archive:
+        assert "meetbit/_rate/shared.lua" in archive.namelist(), "the Redis store's script ships"
 
 
 def test_wheel_metadata_names_licence_authors_and_project_urls(wheel: Path) -> None:

@@ -35,7 +35,7 @@ from meetbit._errors import (
     error_for_response,
 )
 from meetbit._invoke import build_request, deprecated, parsed, parsed_any, plan_for
-from meetbit._ratecontrol import controller_for
+from meetbit._rate import RateController, controller_for
 from meetbit._retry import RetryPolicy
 from meetbit._settings import (
     DEFAULT_TIMEOUT,
@@ -49,7 +49,6 @@ from meetbit._transport import (
     ACCEPT_ENCODING,
     OUTCOME_EXTENSION,
     AsyncRetryTransport,
-    RateController,
     RetryTransport,
 )
 

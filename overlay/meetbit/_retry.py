@@ -87,6 +87,7 @@ class Call:
         "_failures",
         "_idempotent",
         "_limited",
+        "_pending",
         "_policy",
         "_request",
         "deadline",
@@ -102,6 +103,7 @@ class Call:
         self.outcome = Outcome()
         self._failures = 0
         self._limited = 0
+        self._pending: Literal["retry-after", "backoff", "rate-control"] = "backoff"
 
     def before_attempt(self, wait: float) -> None:
         """Check that waiting `wait` s and then sending fits the budget; fit the timeouts to it.
@@ -125,35 +127,47 @@ class Call:
         }
 
     def after_response(self, response: httpx.Response, retry_after: float | None) -> float | None:
-        """Return the least wait before retrying `response`, or None to hand it back."""
+        """Return the least wait before retrying `response`, or None to hand it back.
+
+        The transport then asks the rate controller, and passes the wait it will really
+        make to `retry`, which decides whether that fits.
+        """
         status = response.status_code
         self.outcome.retry_after = retry_after
-        source: Literal["retry-after", "backoff", "rate-control"]
         if status == 429:
-            # Retry-After is the floor; without one, back off as for any failure. The rate
-            # controller adds to either when many requests share the limit.
-            if retry_after is not None:
-                wait, source = retry_after, "retry-after"
-            else:
-                wait, source = self._backoff(self._limited), "backoff"
-            if not self._may_retry_rate_limited(wait):
+            # Retry-After is a floor; the rate controller knows the rest (it was told of
+            # this 429), including how to back off when the server gives no usable hint.
+            self._pending = "retry-after" if retry_after is not None else "backoff"
+            limited_out = self.deadline == math.inf and (
+                self._limited >= RATE_LIMIT_RETRIES_WITHOUT_BUDGET
+            )
+            if self._policy.max_retries == 0 or limited_out:
                 self._finish(status)
                 return None
-            self._limited += 1
-        elif (
+            return retry_after or 0.0
+        if (
             status in RETRYABLE_SERVER_STATUSES
             and self._idempotent
             and self._policy.retry_idempotent_failures
         ):
-            wait, source = self._backoff(self._failures), "backoff"
-            if not self._may_retry_failure(wait):
+            if self._failures >= self._policy.max_retries:
                 self._finish(status)
                 return None
-            self._failures += 1
+            self._pending = "backoff"
+            return self._backoff(self._failures)
+        return None
+
+    def retry(self, status: int, wait: float) -> bool:
+        """Whether to retry `status` after waiting `wait` s; records the attempt either way."""
+        if not self._fits(wait):
+            self._finish(status)
+            return False
+        if status == 429:
+            self._limited += 1
         else:
-            return None
-        self._record(Attempt(len(self.outcome.attempts) + 1, status, None, wait, source))
-        return wait
+            self._failures += 1
+        self._record(Attempt(len(self.outcome.attempts) + 1, status, None, wait, self._pending))
+        return True
 
     def after_failure(self, failure: httpx.TransportError) -> float:
         """Return how long to wait before retrying after `failure`, or raise the MeetBit error."""
@@ -180,11 +194,6 @@ class Call:
 
     def _may_retry_failure(self, wait: float) -> bool:
         return self._failures < self._policy.max_retries and self._fits(wait)
-
-    def _may_retry_rate_limited(self, wait: float) -> bool:
-        if self.deadline == math.inf and self._limited >= RATE_LIMIT_RETRIES_WITHOUT_BUDGET:
-            return False
-        return self._policy.max_retries > 0 and self._fits(wait)
 
     def _record(self, attempt: Attempt) -> None:
         self.outcome.attempts.append(attempt)

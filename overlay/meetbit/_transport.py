@@ -20,10 +20,11 @@ import math
 import time
 import zlib
 from collections.abc import AsyncIterator, Iterator
-from typing import Protocol, cast
+from typing import cast
 
 import httpx
 
+from meetbit._rate import RateController
 from meetbit._retry import Call, RetryPolicy, parse_retry_after
 
 OUTCOME_EXTENSION = "meetbit.outcome"
@@ -31,15 +32,6 @@ MAX_RESPONSE_BYTES = 16 * 1024 * 1024
 """Bodies above this, on the wire or decoded, are refused: MeetBit's are kilobytes."""
 ACCEPT_ENCODING = "gzip, deflate"
 """What the client asks for, and so the only encodings it decodes."""
-
-
-class RateController(Protocol):
-    """When the next request may be sent, and what the server said of the last one."""
-
-    def reserve(self) -> float: ...
-    def on_response(self, throttled: bool, retry_after: float | None) -> None: ...
-    async def areserve(self) -> float: ...
-    async def aon_response(self, throttled: bool, retry_after: float | None) -> None: ...
 
 
 class _BodyLimits:
@@ -138,28 +130,29 @@ class RetryTransport(httpx.BaseTransport):
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         call = Call(self._policy, request)
-        wait = 0.0
+        wait = self._controller.reserve()
         while True:
-            wait = max(wait, self._controller.reserve())
-            call.before_attempt(wait)
+            call.before_attempt(wait)  # raises when the wait does not fit the budget
             if wait > 0:
                 time.sleep(wait)
             try:
                 response = self._send(request, call)
             except httpx.TransportError as failure:
-                wait = call.after_failure(failure)
+                wait = max(call.after_failure(failure), self._controller.reserve())
                 continue
             throttled = response.status_code == 429
-            retry_after = (
-                parse_retry_after(response.headers.get("Retry-After")) if throttled else None
-            )
+            header = response.headers.get("Retry-After") if throttled else None
+            retry_after = parse_retry_after(header)
             self._controller.on_response(throttled, retry_after)
-            decision = call.after_response(response, retry_after)
-            if decision is None:
-                response.extensions[OUTCOME_EXTENSION] = call.outcome
-                return response
-            response.close()
-            wait = decision
+            least = call.after_response(response, retry_after)
+            if least is not None:
+                # Waiting for the controller is not an attempt: only this response was.
+                wait = max(least, self._controller.reserve())
+                if call.retry(response.status_code, wait):
+                    response.close()
+                    continue
+            response.extensions[OUTCOME_EXTENSION] = call.outcome
+            return response
 
     def _send(self, request: httpx.Request, call: Call) -> httpx.Response:
         response = self._transport.handle_request(request)
@@ -204,28 +197,28 @@ class AsyncRetryTransport(httpx.AsyncBaseTransport):
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         call = Call(self._policy, request)
-        wait = 0.0
+        wait = await self._controller.areserve()
         while True:
-            wait = max(wait, await self._controller.areserve())
             call.before_attempt(wait)
             if wait > 0:
                 await self._anyio.sleep(wait)
             try:
                 response = await self._send(request, call)
             except httpx.TransportError as failure:
-                wait = call.after_failure(failure)
+                wait = max(call.after_failure(failure), await self._controller.areserve())
                 continue
             throttled = response.status_code == 429
-            retry_after = (
-                parse_retry_after(response.headers.get("Retry-After")) if throttled else None
-            )
+            header = response.headers.get("Retry-After") if throttled else None
+            retry_after = parse_retry_after(header)
             await self._controller.aon_response(throttled, retry_after)
-            decision = call.after_response(response, retry_after)
-            if decision is None:
-                response.extensions[OUTCOME_EXTENSION] = call.outcome
-                return response
-            await response.aclose()
-            wait = decision
+            least = call.after_response(response, retry_after)
+            if least is not None:
+                wait = max(least, await self._controller.areserve())
+                if call.retry(response.status_code, wait):
+                    await response.aclose()
+                    continue
+            response.extensions[OUTCOME_EXTENSION] = call.outcome
+            return response
 
     async def _send(self, request: httpx.Request, call: Call) -> httpx.Response:
         if call.deadline == math.inf:

@@ -1,0 +1,177 @@
+"""The in-process rate controller: paced send slots whose rate CUBIC sets after the first 429.
+
+Modelled on botocore's adaptive retry mode (`retries/adaptive.py`): nothing at all until the
+first throttle, then a client-side bucket whose rate follows CUBIC, cut at each overshoot.
+Where it differs, and why:
+
+* the first rate comes from the accepted rate over the last second (`AcceptedMeter`), not the
+  measured send rate, which a burst of refusals makes meaningless;
+* one cut per overshoot, not per refused request (`ThrottleDetector`);
+* `Retry-After` is a floor under the next slot, jittered, after which slots continue at the
+  rate: it does not release every waiting request at once. `Retry-After: 0` and no
+  Retry-After both mean "not yet, no idea when": a short backoff doubling per refusal in a
+  row, capped at `MAX_BACKOFF`;
+* `reserve` never blocks: it hands out a slot and the caller waits for it however it waits,
+  so the one lock is held only for arithmetic and a cancelled wait holds nothing;
+* after `FORGET_AFTER` seconds without a throttle, it goes back to costing nothing.
+"""
+
+from __future__ import annotations
+
+import random
+import threading
+import time
+
+from meetbit._rate.bucket import MIN_RATE, SlotBucket
+from meetbit._rate.clock import Clock
+from meetbit._rate.cubic import Cubic
+from meetbit._rate.detector import Throttle, ThrottleDetector
+from meetbit._rate.jitter import Jitter
+from meetbit._rate.meter import AcceptedMeter
+
+MAX_BACKOFF = 1.0
+"""Longest floor, in seconds, after a 429 that says nothing usable about when to retry."""
+MAX_JITTER = 0.1
+"""Widest spread, in seconds, of the first slot after a Retry-After: clients (processes) told
+the same moment go within this much of it, not at it, and a lone client is not made late."""
+FORGET_AFTER = 60.0
+"""Seconds without a throttle after which the controller stops pacing."""
+
+
+BACKOFF_BASE = 0.1
+"""First floor, in seconds, after a 429 without a usable Retry-After (at most one slot)."""
+
+
+def backoff(spacing: float, streak: int) -> float:
+    """Floor after a 429 without a usable Retry-After: doubling per refusal in a row."""
+    return min(MAX_BACKOFF, min(spacing, BACKOFF_BASE) * 2.0**streak)
+
+
+class RateController:
+    """One send rate per client, shared by its threads and tasks; see the module docstring."""
+
+    def __init__(self, *, clock: Clock = time.monotonic, rng: random.Random | None = None) -> None:
+        self._clock = clock
+        self._lock = threading.Lock()
+        self._jitter = Jitter(rng)
+        self._meter = AcceptedMeter(clock())
+        self._count_accepted = self._meter.add  # bound once: on_response runs on every call
+        self._detector = ThrottleDetector()
+        self._bucket: SlotBucket | None = None  # None: never throttled, or forgotten
+        self._cubic: Cubic | None = None
+        # Counted without the lock on the fast path: under threads an increment may be lost
+        # now and then, which the detector's time bound (HOLD) absorbs.
+        self._sent = 0
+        self._answered = 0
+        self._first_burst = False  # still answering the burst that met the first 429
+        self._guessed = False  # the first rate was guessed from the requests in flight
+
+    @property
+    def rate(self) -> float | None:
+        """The current send rate in requests per second; None while not pacing."""
+        bucket = self._bucket
+        return None if bucket is None else bucket.rate
+
+    def reserve(self) -> float:
+        """Claim the next send slot; return the seconds to wait before sending (0.0 = now).
+
+        Never blocks. The caller sleeps that long however it sleeps, and may be cancelled
+        during it: the controller holds nothing for it.
+        """
+        self._sent += 1
+        if self._bucket is None:
+            return 0.0
+        with self._lock:
+            bucket, cubic = self._bucket, self._cubic
+            if bucket is None or cubic is None:
+                return 0.0
+            now = self._clock()
+            if now - cubic.last_cut > FORGET_AFTER and bucket.next_free <= now:
+                self._bucket = self._cubic = None
+                return 0.0
+            # The rate at the slot, not now: slots handed out while the rate regrows (a queue
+            # of callers after a cut) follow the curve instead of the low rate of the moment.
+            bucket.rate = cubic.rate(max(now, bucket.next_free))
+            return bucket.reserve(now)
+
+    def on_response(self, throttled: bool, retry_after: float | None) -> None:
+        """Feed back an attempt that got a response: `throttled` for a 429, with its Retry-After.
+
+        Call it for every response (successes measure the accepted rate), not for attempts
+        that failed without one.
+        """
+        now = self._clock()
+        self._answered += 1
+        if not throttled:
+            self._count_accepted(now)
+            if self._bucket is not None:
+                self._detector.success(now, self._answered)
+                self._guessed = False
+            return
+        with self._lock:
+            self._throttled(now, retry_after)
+
+    def _throttled(self, now: float, retry_after: float | None) -> None:
+        accepted = self._meter.rate(now)
+        bucket, cubic = self._bucket, self._cubic
+        # Slots handed out for later are not sent yet: their answers will be news.
+        waiting = 0 if bucket is None else max(0, int((bucket.next_free - now) * bucket.rate))
+        verdict = self._detector.throttle(now, self._answered, self._sent - waiting)
+        first = bucket is None or cubic is None
+        if bucket is None or cubic is None:
+            # Nothing accepted lately (a storm, a quota others spent, or successes not counted
+            # yet): no rate to start from but how many requests were in flight.
+            in_flight = max(self._sent - self._answered + 1, 1)
+            self._guessed = not accepted
+            cubic = Cubic(w_max=accepted or float(in_flight), last_cut=now)
+            bucket = SlotBucket(cubic.rate(now), now)
+        elif verdict is Throttle.OVERSHOOT:
+            # Cut from the rate actually achieved: slots may have been handed out faster
+            # than the client used them.
+            sending = max(cubic.rate(now), MIN_RATE)
+            bucket.rate = cubic.cut(accepted if 0 < accepted < sending else sending, now)
+        elif verdict is Throttle.PERSISTING and self._guessed:
+            # A guessed rate and still nothing accepted: others hold the quota. Halve it.
+            bucket.rate = cubic.cut(max(cubic.rate(now), MIN_RATE) / 2, now)
+        elif verdict is Throttle.STALE and self._first_burst and accepted:
+            # The first burst, answered late: what was accepted is known better now.
+            if self._guessed:
+                self._guessed = False
+                cubic.w_max = 0.0
+            cubic.raise_ceiling(accepted)
+            bucket.rate = cubic.rate(now)
+        self._first_burst = (first and verdict is not Throttle.STALE) or (
+            self._first_burst and verdict is Throttle.STALE
+        )
+        spacing = bucket.spacing
+        floor = None
+        if retry_after:
+            floor = now + retry_after + self._jitter.below(min(spacing, MAX_JITTER))
+        elif verdict is not Throttle.STALE:
+            floor = now + backoff(spacing, self._detector.streak)
+        if verdict is Throttle.OVERSHOOT or self._first_burst:
+            floor = max(floor or now, now + self._payback(accepted, bucket.rate, now))
+        if floor is not None and floor > bucket.next_free:
+            bucket.floor(floor)
+            # Regrowth starts when sending resumes: after a long Retry-After the rate must not
+            # have grown, in the meantime, into releasing the whole queue at once.
+            cubic.last_cut = max(cubic.last_cut, floor)
+        self._bucket, self._cubic = bucket, cubic
+
+    def _payback(self, accepted: float, rate: float, now: float) -> float:
+        """Seconds until what was accepted lately is paid for at the new, lower rate.
+
+        A burst the limiter took (20 in 50 ms) spent its allowance for the next second: a
+        fixed window is closed until it turns, a leaky bucket is full. Sending again at the
+        new rate before that only collects refusals. In steady state (20 over the whole
+        second, now 17/s) it is the fraction of a second sent too fast.
+        """
+        return max(0.0, accepted / rate - self._meter.span(now))
+
+    async def areserve(self) -> float:
+        """`reserve` for async callers (in process there is no I/O to await)."""
+        return self.reserve()
+
+    async def aon_response(self, throttled: bool, retry_after: float | None) -> None:
+        """`on_response` for async callers."""
+        self.on_response(throttled, retry_after)

@@ -1,0 +1,411 @@
+"""The rate controller's parts, each alone, on a fake clock: bucket, CUBIC, meter, detector, jitter."""
+
+from __future__ import annotations
+
+import asyncio
+import heapq
+import itertools
+import math
+import random
+import threading
+from typing import Any
+
+import pytest
+from meetbit._rate import RateController, controller_for
+from meetbit._rate.bucket import MIN_RATE, SlotBucket
+from meetbit._rate.clock import FakeClock
+from meetbit._rate.controller import FORGET_AFTER, MAX_BACKOFF, backoff
+from meetbit._rate.cubic import BETA, SCALE, Cubic
+from meetbit._rate.detector import HOLD, Throttle, ThrottleDetector
+from meetbit._rate.jitter import Jitter
+from meetbit._rate.meter import AcceptedMeter
+
+
+class TestSlotBucket:
+    def test_slots_are_one_spacing_apart_and_start_now(self) -> None:
+        bucket = SlotBucket(rate=4, now=10.0)
+        assert [bucket.reserve(10.0) for _ in range(4)] == [0.0, 0.25, 0.5, 0.75]
+
+    def test_an_idle_bucket_saves_up_no_burst(self) -> None:
+        bucket = SlotBucket(rate=4, now=10.0)
+        bucket.reserve(10.0)
+        assert [bucket.reserve(20.0) for _ in range(2)] == [0.0, 0.25]
+
+    def test_floor_holds_the_next_slot_back_and_later_ones_follow_at_the_rate(self) -> None:
+        bucket = SlotBucket(rate=10, now=0.0)
+        bucket.floor(2.0)
+        assert [round(bucket.reserve(0.0), 6) for _ in range(3)] == [2.0, 2.1, 2.2]
+
+    def test_an_earlier_floor_does_not_pull_slots_forward(self) -> None:
+        bucket = SlotBucket(rate=1, now=0.0)
+        bucket.floor(5.0)
+        bucket.floor(1.0)
+        assert bucket.reserve(0.0) == 5.0
+
+    def test_rate_never_goes_below_the_minimum(self) -> None:
+        bucket = SlotBucket(rate=0.0, now=0.0)
+        assert bucket.rate == MIN_RATE
+        assert bucket.spacing == 1 / MIN_RATE
+
+
+class TestCubic:
+    def test_a_cut_keeps_beta_of_the_rate_and_regrows_to_it_after_k(self) -> None:
+        cubic = Cubic(w_max=100.0, last_cut=0.0)
+        assert cubic.cut(20.0, now=10.0) == pytest.approx(20.0 * BETA)
+        assert cubic.rate(10.0) == pytest.approx(20.0 * BETA)
+        k = (20.0 * (1 - BETA) / (SCALE * 20.0)) ** (1 / 3)
+        assert cubic.rate(10.0 + k) == pytest.approx(20.0)
+
+    def test_regrowth_is_concave_below_the_last_limit_then_convex_beyond(self) -> None:
+        cubic = Cubic(w_max=20.0, last_cut=0.0)
+        rates = [cubic.rate(t / 10) for t in range(0, 60)]
+        steps = [b - a for a, b in itertools.pairwise(rates)]
+        assert all(step >= 0 for step in steps)
+        k_index = next(i for i, r in enumerate(rates) if r >= 20.0 - 1e-9)
+        assert steps[0] > steps[k_index - 2], "fast first, flattening near W_max"
+        assert steps[-1] > steps[k_index], "then probing beyond, faster and faster"
+
+    def test_raising_the_ceiling_does_not_reset_the_clock(self) -> None:
+        cubic = Cubic(w_max=5.0, last_cut=0.0)
+        cubic.raise_ceiling(20.0)
+        assert cubic.last_cut == 0.0
+        assert cubic.rate(0.0) == pytest.approx(20.0 * BETA)
+        cubic.raise_ceiling(1.0)
+        assert cubic.w_max == 20.0
+
+    def test_before_the_cut_time_it_stays_at_the_cut_rate(self) -> None:
+        cubic = Cubic(w_max=20.0, last_cut=5.0)  # a floor moved the cut into the future
+        assert cubic.rate(3.0) == pytest.approx(cubic.rate(5.0))
+
+
+class TestAcceptedMeter:
+    def test_a_burst_reads_as_its_count_per_second_not_extrapolated(self) -> None:
+        meter = AcceptedMeter(now=0.0)
+        for n in range(20):
+            meter.add(0.05 * n / 20)
+        assert meter.rate(0.05) == pytest.approx(20.0)
+
+    def test_a_steady_rate_reads_as_itself_across_bucket_boundaries(self) -> None:
+        meter = AcceptedMeter(now=0.0)
+        t = 0.0
+        readings = []
+        while t < 5.0:
+            meter.add(t)
+            t += 0.05  # 20/s
+            if t > 2.0:
+                readings.append(meter.rate(t))
+        assert min(readings) == pytest.approx(20.0, abs=1.5)
+        assert max(readings) == pytest.approx(20.0, abs=1.5)
+
+    def test_idle_seconds_empty_it(self) -> None:
+        meter = AcceptedMeter(now=0.0)
+        for _ in range(30):
+            meter.add(0.5)
+        assert meter.rate(0.9) == 30
+        assert meter.rate(5.0) == 0
+
+
+class TestThrottleDetector:
+    def test_the_first_throttle_is_an_overshoot(self) -> None:
+        assert ThrottleDetector().throttle(0.0, answered=1, sent=1) is Throttle.OVERSHOOT
+
+    def test_answers_to_requests_sent_before_it_acted_are_stale(self) -> None:
+        detector = ThrottleDetector()
+        detector.throttle(0.0, answered=21, sent=50)
+        verdicts = {detector.throttle(0.01, answered=n, sent=50) for n in range(22, 51)}
+        assert verdicts == {Throttle.STALE}
+
+    def test_after_them_a_refusal_with_no_success_between_persists(self) -> None:
+        detector = ThrottleDetector()
+        detector.throttle(0.0, answered=1, sent=1)
+        assert detector.throttle(0.1, answered=2, sent=2) is Throttle.PERSISTING
+        assert detector.throttle(0.2, answered=3, sent=3) is Throttle.PERSISTING
+        assert detector.streak == 2
+
+    def test_a_success_sent_after_it_makes_the_next_refusal_an_overshoot(self) -> None:
+        detector = ThrottleDetector()
+        detector.throttle(0.0, answered=5, sent=10)
+        detector.success(0.01, answered=6)  # sent before: stale, not evidence
+        assert detector.throttle(0.02, answered=11, sent=11) is Throttle.PERSISTING
+        detector.success(0.03, answered=12)
+        assert detector.throttle(0.04, answered=13, sent=13) is Throttle.OVERSHOOT
+        assert detector.streak == 0
+
+    def test_staleness_ends_after_the_hold_whatever_the_counts(self) -> None:
+        detector = ThrottleDetector()
+        detector.throttle(0.0, answered=1, sent=1000)  # cancelled waits: never answered
+        assert detector.throttle(HOLD / 2, answered=2, sent=1000) is Throttle.STALE
+        assert detector.throttle(HOLD + 0.01, answered=3, sent=1000) is Throttle.PERSISTING
+
+
+class TestJitter:
+    def test_stays_below_its_span_and_is_reproducible_with_a_seed(self) -> None:
+        first = [Jitter(random.Random(7)).below(0.1) for _ in range(3)]
+        values = [Jitter(random.Random(7)).below(0.1) for _ in range(3)]
+        assert first == values
+        jitter = Jitter(random.Random(1))
+        spread = [jitter.below(0.1) for _ in range(1000)]
+        assert 0.0 <= min(spread) < 0.01
+        assert 0.09 < max(spread) < 0.1
+        assert jitter.below(0.0) == 0.0
+
+
+def throttled(
+    clock: FakeClock, accepted: int = 20, retry_after: float | None = None
+) -> RateController:
+    """A controller that saw `accepted` successes and then one 429, at the clock's time."""
+    controller = RateController(clock=clock, rng=random.Random(0))
+    for _ in range(accepted):  # spread over the last second: steady state, not a burst
+        controller.reserve()
+        controller.on_response(False, None)
+        clock.advance(1 / accepted)
+    controller.reserve()
+    controller.on_response(True, retry_after)
+    return controller
+
+
+class TestRateController:
+    def test_costs_nothing_and_never_waits_before_the_first_429(self) -> None:
+        clock = FakeClock()
+        controller = RateController(clock=clock)
+        for _ in range(10_000):
+            assert controller.reserve() == 0.0
+            controller.on_response(False, None)
+        assert controller.rate is None
+
+    def test_the_first_429_starts_pacing_just_below_the_accepted_rate(self) -> None:
+        controller = throttled(FakeClock(), accepted=20)
+        assert controller.rate == pytest.approx(20 * BETA)
+
+    def test_retry_after_is_a_floor_not_a_release_of_everyone(self) -> None:
+        clock = FakeClock()
+        controller = throttled(clock, accepted=20, retry_after=1.0)
+        waits = [controller.reserve() for _ in range(10)]
+        assert 1.0 <= waits[0] <= 1.1  # the floor, plus at most a little jitter
+        gaps = [b - a for a, b in itertools.pairwise(waits)]
+        assert all(gap >= 1 / 20 for gap in gaps), "after the floor, one slot at a time"
+
+    def test_retry_after_zero_is_not_send_everything_now(self) -> None:
+        clock = FakeClock()
+        controller = throttled(clock, accepted=20, retry_after=0.0)
+        waits = [controller.reserve() for _ in range(20)]
+        assert waits[0] > 0
+        assert len(set(waits)) == 20
+        assert waits[-1] >= 19 / 20
+
+    def test_what_a_burst_took_is_paid_back_before_sending_again(self) -> None:
+        clock = FakeClock()
+        controller = RateController(clock=clock)
+        for _ in range(21):
+            controller.reserve()
+        for _ in range(20):
+            controller.on_response(False, None)
+        clock.advance(0.05)
+        controller.on_response(True, None)
+        # 20 taken in 50 ms: at the new rate (17/s) they are paid for 1.18 s from the burst.
+        assert controller.reserve() == pytest.approx(20 / (20 * BETA) - 0.05, rel=0.01)
+
+    def test_a_burst_of_refusals_is_one_cut(self) -> None:
+        clock = FakeClock()
+        controller = RateController(clock=clock)
+        for _ in range(50):
+            controller.reserve()
+        for _ in range(20):
+            controller.on_response(False, None)
+        for _ in range(30):
+            controller.on_response(True, None)
+        assert controller.rate == pytest.approx(20 * BETA)
+
+    def test_refusals_without_a_success_between_back_off_without_cutting(self) -> None:
+        clock = FakeClock()
+        controller = throttled(clock, accepted=20)
+        rate = controller.rate
+        waits = []
+        for _ in range(6):
+            waits.append(controller.reserve())
+            clock.advance(waits[-1])
+            controller.on_response(True, None)  # the window has not turned yet
+        assert rate is not None
+        assert controller.rate is not None
+        assert rate <= controller.rate <= 20, "not cut again, not past the last limit"
+        assert waits[1:] == sorted(waits[1:])  # waits[0]: the floor of the first 429
+        assert waits[2] == pytest.approx(2 * waits[1], rel=0.01), "doubling"
+        assert waits[-1] <= MAX_BACKOFF
+
+    def test_after_a_long_retry_after_the_queue_is_not_released_at_a_grown_rate(self) -> None:
+        clock = FakeClock()
+        controller = throttled(clock, accepted=20, retry_after=30.0)
+        waits = [controller.reserve() for _ in range(10)]
+        assert all(b - a >= 1 / 20 for a, b in itertools.pairwise(waits))
+
+    def test_forgets_after_a_quiet_spell_and_costs_nothing_again(self) -> None:
+        clock = FakeClock()
+        controller = throttled(clock)
+        clock.advance(controller.reserve() + FORGET_AFTER + 1)
+        assert controller.reserve() == 0.0
+        assert controller.rate is None
+
+    def test_regrows_smoothly_while_nothing_is_refused(self) -> None:
+        clock = FakeClock()
+        controller = throttled(clock, accepted=20)
+        rates = []
+        for _ in range(200):
+            clock.advance(controller.reserve())
+            controller.on_response(False, None)
+            rates.append(controller.rate or 0.0)
+        assert rates == sorted(rates)
+        assert rates[0] < 20 <= rates[-1]
+
+    def test_threads_get_distinct_evenly_spaced_slots(self) -> None:
+        clock = FakeClock()
+        controller = throttled(clock, accepted=10)
+        controller.reserve()  # past the floor
+        waits: list[float] = []
+        lock = threading.Lock()
+
+        def take() -> None:
+            mine = [controller.reserve() for _ in range(5)]
+            with lock:
+                waits.extend(mine)
+
+        threads = [threading.Thread(target=take) for _ in range(10)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        waits.sort()
+        assert len(waits) == 50
+        # No two threads got the same slot, and none was skipped: every gap is one slot at the
+        # rate of that moment (which regrows along the slots, up to twice the cut rate here).
+        gaps = [b - a for a, b in itertools.pairwise(waits)]
+        assert min(gaps) > 1 / 50
+        assert max(gaps) <= 1 / (10 * BETA) + 1e-9
+
+    def test_a_cancelled_wait_holds_nothing(self) -> None:
+        clock = FakeClock()
+        controller = throttled(clock, accepted=20, retry_after=0.5)
+
+        async def main() -> None:
+            async def call() -> None:
+                await asyncio.sleep(await controller.areserve() / 1000)  # scaled down
+
+            tasks = [asyncio.create_task(call()) for _ in range(50)]
+            await asyncio.sleep(0)
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+
+        asyncio.run(main())
+        assert not controller._lock.locked()
+        # The 50 cancelled slots were points in time; once that time has passed, nothing of
+        # them is left: the next call goes at once, the one after one slot later.
+        clock.advance(controller.reserve() + 1.0)
+        assert controller.reserve() == 0.0
+        assert controller.reserve() == pytest.approx(1 / controller.rate, rel=0.01)  # type: ignore[operator]
+
+    def test_async_twins_feed_the_same_state(self) -> None:
+        clock = FakeClock()
+        controller = RateController(clock=clock)
+
+        async def main() -> float:
+            for _ in range(20):
+                await controller.aon_response(False, None)
+            await controller.aon_response(True, 2.0)
+            return await controller.areserve()
+
+        assert asyncio.run(main()) >= 2.0
+
+
+class NaiveLoop:
+    """Per-request retry: on 429 sleep Retry-After or 1 s (what the bench calls naive)."""
+
+    def __init__(self) -> None:
+        self.wait = 0.0
+
+    def reserve(self) -> float:
+        wait, self.wait = self.wait, 0.0
+        return wait
+
+    def on_response(self, throttled: bool, retry_after: float | None) -> None:
+        self.wait = (1.0 if retry_after is None else retry_after) if throttled else 0.0
+
+
+def simulate(
+    limiter: str,
+    clock: FakeClock,
+    workers: int = 50,
+    events: int = 200,
+    latency: float = 0.005,
+    naive: bool = False,
+) -> tuple[int, float]:
+    """Run `workers` against a fake limiter of 20/s; return (429s, seconds to finish)."""
+    controller: Any = NaiveLoop() if naive else RateController(clock=clock, rng=random.Random(3))
+    start = clock.now
+    window: dict[str, float] = {"start": start, "count": 0, "level": 0.0, "last": start}
+
+    def answer(now: float) -> tuple[bool, float | None]:
+        if (
+            limiter == "fixed-window"
+        ):  # 20 per window of 1 s from its first hit; Retry-After whole s
+            if now >= window["start"] + 1:
+                window["start"], window["count"] = now, 0
+            window["count"] += 1
+            return window["count"] > 20, float(math.ceil(window["start"] + 1 - now))
+        # leaky bucket, burst 20: the level drains at 20/s; no Retry-After
+        window["level"] = max(0.0, window["level"] - (now - window["last"]) * 20)
+        window["last"] = now
+        if window["level"] + 1 > 21:
+            return True, None
+        window["level"] += 1
+        return False, None
+
+    remaining, limited = events, 0
+    hints: dict[int, float | None] = {}
+    queue = [(start, n, "reserve") for n in range(workers)]
+    heapq.heapify(queue)
+    while queue:
+        at, worker, step = heapq.heappop(queue)
+        clock.now = at
+        if step == "reserve":
+            if remaining <= 0:
+                continue
+            remaining -= 1
+            heapq.heappush(queue, (at + controller.reserve(), worker, "send"))
+        elif step == "send":
+            refused, retry_after = answer(at)
+            hints[worker] = retry_after
+            heapq.heappush(queue, (at + latency, worker, "429" if refused else "200"))
+            limited += refused
+        else:
+            controller.on_response(step == "429", hints[worker] if step == "429" else None)
+            if step == "429":
+                heapq.heappush(queue, (at + controller.reserve(), worker, "send"))
+            else:
+                heapq.heappush(queue, (at, worker, "reserve"))
+    return limited, clock.now - start
+
+
+@pytest.mark.parametrize("limiter", ["fixed-window", "leaky-bucket"])
+def test_fifty_workers_converge_on_the_quota_with_few_refusals(limiter: str) -> None:
+    limited, seconds = simulate(limiter, FakeClock())
+    naive_limited, naive_seconds = simulate(limiter, FakeClock(), naive=True)
+    print(
+        f"{limiter}: {limited} 429s in {seconds:.2f} s; naive {naive_limited} in {naive_seconds:.2f}"
+    )
+    assert seconds <= 200 / 20 / 0.9
+    assert limited <= naive_limited / 4
+
+
+def test_backoff_doubles_and_is_capped() -> None:
+    assert [backoff(0.05, n) for n in range(3)] == [0.05, 0.1, 0.2]
+    assert backoff(10.0, 0) == 0.1
+    assert backoff(0.05, 10) == MAX_BACKOFF
+
+
+def test_controller_for_picks_the_store() -> None:
+    import meetbit
+
+    assert type(controller_for(None, "key")) is RateController
+    with pytest.raises(meetbit.ConfigurationError, match="redis://"):
+        controller_for("memcached://x", "key")
+    assert math.isfinite(HOLD)
