@@ -468,3 +468,71 @@ class socket_closed_port:
 
     def __exit__(self, *exc: object) -> None:
         return None
+
+
+class TestTheGeneratedClientDoneRight:
+    """The generated client's own API works on meetbit.Client, or is refused; never ignored."""
+
+    def test_with_headers_returns_a_working_copy_and_leaves_the_original(
+        self, server: WireServer
+    ) -> None:
+        server.queue(OK, OK)
+        with make_client(server) as client:
+            client.events.cancel_event(1, 2, cancel_note="x")  # the original's pool exists
+            copy = client.with_headers({"X-Trace": "abc"})
+            assert copy is not client
+            assert copy._controller is client._controller, "one key, one rate"
+            with copy:
+                copy.events.cancel_event(1, 2, cancel_note="x")
+        first, second = server.received
+        assert "x-trace" not in first.headers
+        assert second.headers["x-trace"] == "abc"
+        assert second.headers["x-access-key-secret"] == SECRET  # auth kept
+        assert "x-trace" not in dict(client.get_httpx_client().headers)
+
+    def test_with_cookies_and_cookies_are_sent(self, server: WireServer) -> None:
+        server.queue(OK)
+        with make_client(server, cookies={"a": "1"}).with_cookies({"b": "2"}) as client:
+            client.events.cancel_event(1, 2, cancel_note="x")
+        assert sorted(server.received[0].headers["cookie"].split("; ")) == ["a=1", "b=2"]
+
+    def test_with_timeout_keeps_retry_and_errors(self, server: WireServer) -> None:
+        server.queue(Reply(429, "slow down", {"Retry-After": "0"}), Reply(404, "gone"))
+        with (
+            make_client(server).with_timeout(httpx.Timeout(2.0)) as client,
+            pytest.raises(meetbit.NotFoundError) as raised,
+        ):
+            client.events.cancel_event(1, 2, cancel_note="x")
+        assert [a.status_code for a in raised.value.attempts] == [429]  # retried, then the 404
+        assert client.get_httpx_client().timeout.read == 2.0
+
+    @pytest.mark.parametrize(
+        "settings",
+        [{"httpx_args": {"event_hooks": {}}}, {"follow_redirects": True},
+         {"raise_on_unexpected_status": False}],
+    )  # fmt: skip
+    def test_arguments_that_would_weaken_the_client_are_refused(
+        self, settings: dict[str, Any]
+    ) -> None:
+        with pytest.raises(meetbit.ConfigurationError):
+            meetbit.Client("acme.meetbit.com", access_key_id="a", access_key_secret="b", **settings)
+
+    def test_set_httpx_client_is_refused(self) -> None:
+        client = meetbit.Client("acme.meetbit.com", access_key_id="a", access_key_secret="b")
+        with pytest.raises(meetbit.ConfigurationError, match="transport="):
+            client.set_httpx_client(httpx.Client())
+        async_client = meetbit.AsyncClient(
+            "acme.meetbit.com", access_key_id="a", access_key_secret="b"
+        )
+        with pytest.raises(meetbit.ConfigurationError, match="transport="):
+            async_client.set_async_httpx_client(httpx.AsyncClient())
+
+    def test_the_old_method_works_with_a_deprecation_warning(self, server: WireServer) -> None:
+        server.queue(OK)
+        with (
+            make_client(server) as client,
+            pytest.warns(DeprecationWarning, match="client.events.cancel_event"),
+        ):
+            event = client.cancel_event(1, 2, "note")
+        assert event.id == EVENT["id"]
+        assert json.loads(server.received[0].body) == {"cancel_note": "note"}

@@ -143,7 +143,7 @@ def test_client_setting_selects_the_store(redis_url: str) -> None:
         base_url="http://127.0.0.1:1", access_key_id="id", access_key_secret="s",
         rate_limit_store=redis_url,
     )  # fmt: skip
-    assert isinstance(client._rate, RedisRateController)
+    assert isinstance(client._controller, RedisRateController)
 
 
 def test_missing_redis_package_names_the_extra(monkeypatch: pytest.MonkeyPatch) -> None:
