@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import itertools
 import json
 import signal
@@ -133,7 +134,7 @@ def test_fifty_tasks_on_one_async_client_all_complete_with_far_fewer_429s(
 
             async def work() -> None:
                 while queue:
-                    await client.cancel_event(1, queue.pop(), "x")
+                    await client.events.cancel_event(1, queue.pop(), cancel_note="x")
 
             return await asyncio.gather(*(work() for _ in range(50)), return_exceptions=True)
 
@@ -238,7 +239,10 @@ def test_threads_of_one_sync_client_share_one_rate(server: WireServer) -> None:
         client.events.cancel_event(1, 1, cancel_note="x")  # 429, then OK after 0.5 s
         refused_at = server.received[0].time
         threads = [
-            threading.Thread(target=client.cancel_event, args=(1, n, "x")) for n in range(2, 12)
+            threading.Thread(
+                target=client.events.cancel_event, args=(1, n), kwargs={"cancel_note": "x"}
+            )
+            for n in range(2, 12)
         ]
         for thread in threads:
             thread.start()
@@ -260,13 +264,17 @@ def test_anyio_cancel_scopes_around_waiting_calls_leave_nothing_behind(server: W
             with anyio.move_on_after(1.0) as scope:
                 async with anyio.create_task_group() as group:
                     for n in range(1, 21):
-                        group.start_soon(client.cancel_event, 1, n, "x")
+                        group.start_soon(
+                            functools.partial(client.events.cancel_event, 1, n, cancel_note="x")
+                        )
             sent = len(server.received)
             await anyio.sleep(1.0)
             leaked = len(server.received) - sent
             async with anyio.create_task_group() as group:
                 for n in range(21, 41):
-                    group.start_soon(client.cancel_event, 1, n, "x")
+                    group.start_soon(
+                        functools.partial(client.events.cancel_event, 1, n, cancel_note="x")
+                    )
             return scope.cancelled_caught, leaked, len(server.received) - sent
 
     cancelled, leaked, later = anyio.run(main)
