@@ -53,6 +53,27 @@ def compile_check(schema: Mapping[str, Any], *, python: bool) -> Check:
         steps.append(_enum(schema["enum"]))
     if not steps:
         return _anything
+    if len(steps) == 1 and not nullable and not python:
+        only = steps[0]
+
+        def check_one(value: object, where: str) -> None:
+            if value is None:
+                raise InvalidRequestError(f"{where} must not be None")
+            only(value, where)
+
+        return check_one
+    if len(steps) == 1 and not nullable:
+        step = steps[0]
+
+        def check_argument(value: object, where: str) -> None:
+            # The common case, kept short: checks run on every call of every operation.
+            if value is None:
+                raise InvalidRequestError(f"{where} must not be None")
+            if isinstance(value, enum.Enum):
+                value = value.value
+            step(value, where)
+
+        return check_argument
 
     def check(value: object, where: str) -> None:
         if value is None:

@@ -117,16 +117,20 @@ def build_request(plan: _Plan, arguments: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def parsed(plan: _Plan, client: Any, response: httpx.Response) -> Any:
-    where = f"{plan.operation.method} {response.request.url.path}"
     try:
         parsed = plan.module._parse_response(client=client, response=response)
     except _PARSE_FAILURES as error:
-        raise _malformed(where, error, response) from error
+        raise _malformed(_where(response), error, response) from error
     if parsed is None or isinstance(parsed, str):
         raise MalformedResponseError(
-            f"{where}: status {response.status_code} is not one the API documents", response
+            f"{_where(response)}: status {response.status_code} is not one the API documents",
+            response,
         )
     return parsed if plan.operation.unwrap is None else getattr(parsed, plan.operation.unwrap)
+
+
+def _where(response: httpx.Response) -> str:
+    return f"{response.request.method} {response.request.url.path}"
 
 
 def _malformed(where: str, error: BaseException, response: httpx.Response) -> MeetBitError:
