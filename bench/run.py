@@ -73,6 +73,7 @@ def contenders(
     )
     client = meetbit.Client(base_url=base + PREFIX, access_key_id=KEY_ID, access_key_secret=KEY_SECRET,
                             transport=transport())  # fmt: skip
+
     def raw_call() -> object:
         response = raw.post(PATH, json=NOTE)
         response.raise_for_status()
@@ -142,6 +143,38 @@ def report_per_call(
                 f"{mean / generated:.3f}",
             )
         )
+    return [*lines, ""]
+
+
+def instructions(calls: int = 200) -> list[str]:
+    """Instructions per call under callgrind: a measure the machine's load cannot move."""
+    import re
+    import shutil
+
+    valgrind = shutil.which("valgrind")
+    if valgrind is None:
+        return [
+            "**Instructions per call**: SKIPPED (valgrind not installed: apt-get install valgrind)",
+            "",
+        ]
+    counts: dict[str, float] = {}
+    for name in ("raw httpx + json.loads", "bare generated client", "meetbit.Client"):
+        totals = []
+        for count in (0, calls):
+            result = subprocess.run(
+                [valgrind, "--tool=callgrind", "--callgrind-out-file=/dev/null",
+                 sys.executable, HERE / "instructions.py", name, str(count)],
+                capture_output=True, text=True, check=True, env={**os.environ, "PYTHONHASHSEED": "0"},
+            )  # fmt: skip
+            totals.append(int(re.search(r"Collected : (\d+)", result.stderr)[1]))  # type: ignore[index]
+        counts[name] = (totals[1] - totals[0]) / calls
+    generated = counts["bare generated client"]
+    lines = [f"**Instructions per call** (callgrind, {calls} calls after a warm-up, minus a run "
+             "with none; MockTransport)", "", row("", "instructions", "× bare generated"),
+             row("---", "---", "---")]  # fmt: skip
+    lines += [
+        row(name, f"{value:,.0f}", f"{value / generated:.3f}") for name, value in counts.items()
+    ]
     return [*lines, ""]
 
 
@@ -364,6 +397,7 @@ def main() -> None:
         "Per call over httpx.MockTransport (pure client cost)",
         per_call(mock, "http://mock", rounds, calls),
     )
+    lines += instructions(calls=50 if quick else 200)
     print("\n".join(lines), flush=True)
     with bench_server() as base:
         more = report_per_call(

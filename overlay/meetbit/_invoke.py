@@ -109,7 +109,7 @@ def build_request(plan: _Plan, arguments: Mapping[str, Any]) -> dict[str, Any]:
         )
     try:
         request: dict[str, Any] = plan.module._get_kwargs(
-            *(arguments[argument] for argument in plan.path), **keywords
+            *[arguments[argument] for argument in plan.path], **keywords
         )
     except (TypeError, ValueError) as error:  # a value the checks let through but JSON cannot take
         raise InvalidRequestError(f"{plan.operation.name}: {error}") from None

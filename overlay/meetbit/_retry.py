@@ -121,7 +121,10 @@ class Call:
         if self.deadline == math.inf:
             return
         timeouts = self._request.extensions.get("timeout", {})
-        if all(limit is not None and limit <= remaining for limit in timeouts.values()):
+        for limit in timeouts.values():
+            if limit is None or limit > remaining:
+                break
+        else:
             return  # the common case: every phase already ends well inside the budget
         self._request.extensions["timeout"] = {
             phase: remaining if limit is None else min(limit, remaining)

@@ -1,0 +1,34 @@
+"""Instructions per call of one per-call contender, for callgrind: `python instructions.py NAME N`.
+
+Wall-clock time on a shared machine swings by tens of percent; the number of instructions
+a call executes does not. run.py runs this under `valgrind --tool=callgrind` with N calls
+and with none (both after the same warm-up) and divides the difference by N.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import httpx
+import run
+from payload import BODY
+
+
+def mock() -> httpx.BaseTransport:
+    return httpx.MockTransport(
+        lambda request: httpx.Response(
+            200, content=BODY, headers={"Content-Type": "application/json"}
+        )
+    )
+
+
+if __name__ == "__main__":
+    name, count = sys.argv[1], int(sys.argv[2])
+    call = run.contenders(mock, "http://mock")[name]
+    for _ in range(20):  # warm up: operation plans, caches, the connection pool
+        call()
+    for _ in range(count):
+        call()
