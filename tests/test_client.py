@@ -536,3 +536,22 @@ class TestTheGeneratedClientDoneRight:
             event = client.cancel_event(1, 2, "note")
         assert event.id == EVENT["id"]
         assert json.loads(server.received[0].body) == {"cancel_note": "note"}
+
+
+@pytest.mark.parametrize(
+    "settings",
+    [
+        {"max_connections": 0},
+        {"max_connections": True},
+        {"max_retry_wait": -1},
+        {"max_retry_wait": float("nan")},
+        {"transport": httpx.MockTransport(lambda request: httpx.Response(200)), "verify": False},
+        {
+            "transport": httpx.MockTransport(lambda request: httpx.Response(200)),
+            "proxy": "http://p:3128",
+        },
+    ],
+)
+def test_settings_that_would_be_ignored_or_hang_are_refused(settings: dict[str, Any]) -> None:
+    with pytest.raises(meetbit.ConfigurationError):
+        meetbit.Client("acme.meetbit.com", access_key_id="a", access_key_secret="b", **settings)

@@ -142,6 +142,21 @@ class _ClientBase(_GeneratedClient):
             raise ConfigurationError(f"max_retries must be an int >= 0, got {max_retries!r}")
         if total_timeout is not None and not total_timeout > 0:
             raise ConfigurationError(f"total_timeout must be > 0 or None, got {total_timeout!r}")
+        if not max_retry_wait >= 0:
+            raise ConfigurationError(f"max_retry_wait must be >= 0, got {max_retry_wait!r}")
+        if (
+            isinstance(max_connections, bool)
+            or not isinstance(max_connections, int)
+            or (max_connections < 1)
+        ):
+            raise ConfigurationError(
+                f"max_connections must be an int >= 1, got {max_connections!r}"
+            )
+        if transport is not None and (proxy is not None or verify is not True):
+            # They configure the transport the client would build; yours has its own.
+            raise ConfigurationError(
+                "proxy= and verify= do not apply with transport=: configure them on your transport"
+            )
         settings = Settings(
             base_url=base_url_for(domain, base_url),
             access_key_id=setting(access_key_id, "MEETBIT_ACCESS_KEY_ID") or "",
