@@ -7,7 +7,7 @@ from collections.abc import Generator
 
 import httpx
 
-from meetbit._errors import ConfigurationError
+from meetbit._errors import SECRET_HEADER, ConfigurationError
 
 # Header values go on the wire as-is: a CR or LF would let a value start a new header,
 # and other control characters are not legal in a header value at all.
@@ -43,7 +43,7 @@ class AccessKeyAuth(httpx.Auth):
 
     def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
         request.headers["X-Access-Key-Id"] = self.access_key_id
-        request.headers["X-Access-Key-Secret"] = self._access_key_secret
+        request.headers[SECRET_HEADER] = self._access_key_secret
         yield request
 
     def __repr__(self) -> str:

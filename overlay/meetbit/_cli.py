@@ -30,7 +30,6 @@ from __future__ import annotations
 
 import argparse
 import datetime
-import enum
 import getpass
 import importlib
 import json
@@ -419,7 +418,7 @@ def _hints(function: Any) -> dict[str, Any]:
 
 
 def _as_models(operation: Operation, values: list[tuple[Field, Any]]) -> list[tuple[Field, Any]]:
-    """Values typed with a generated enum or model become one (the generated code wants them).
+    """Values typed with a generated model become one (the generated code wants them).
 
     The flags give JSON-shaped values (a str, an int, a dict); the types come from the
     generated function's and body model's annotations, so no operation is named here.
@@ -439,9 +438,8 @@ def _as_models(operation: Operation, values: list[tuple[Field, Any]]) -> list[tu
 def _as_type(hint: Any, value: Any) -> Any:
     if value is None:
         return value
+    # Raw enum values need nothing here: the client converts them for the generated code.
     for kind in typing.get_args(hint) or (hint,):
-        if isinstance(kind, type) and issubclass(kind, enum.Enum):
-            return kind(value)
         if isinstance(kind, type) and hasattr(kind, "from_dict") and isinstance(value, dict):
             return kind.from_dict(value)
     return value

@@ -16,7 +16,6 @@ import asyncio
 import logging
 import os
 import ssl
-import sys
 import weakref
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import replace
@@ -30,11 +29,17 @@ from meetbit_api.resources import AsyncResources, Resources
 from meetbit._auth import AccessKeyAuth, header_safe
 from meetbit._errors import (
     ConfigurationError,
-    InvalidRequestError,
     MeetBitError,
     error_for_response,
 )
-from meetbit._invoke import build_request, deprecated, parsed, parsed_any, plan_for
+from meetbit._invoke import (
+    build_request,
+    deprecated,
+    parsed,
+    parsed_any,
+    plan_for,
+    request_for,
+)
 from meetbit._rate import RateController, controller_for
 from meetbit._retry import RetryPolicy
 from meetbit._settings import (
@@ -307,11 +312,7 @@ class Client(Resources, _ClientBase):
 
     def call(self, operation: Callable[..., Any], /, **arguments: Any) -> Any:
         """Call a generated function's operation with these arguments; return its parsed body."""
-        module = sys.modules[operation.__module__]
-        try:
-            request = module._get_kwargs(**arguments)
-        except TypeError as error:
-            raise InvalidRequestError(f"{module.__name__}: {error}") from None
+        module, request = request_for(operation, arguments)
         response = self.get_httpx_client().request(**request)
         return parsed_any(module, self, response)
 
@@ -367,11 +368,7 @@ class AsyncClient(AsyncResources, _ClientBase):
 
     async def call(self, operation: Callable[..., Awaitable[Any]], /, **arguments: Any) -> Any:
         """Await a generated function's operation with these arguments; return its parsed body."""
-        module = sys.modules[operation.__module__]
-        try:
-            request = module._get_kwargs(**arguments)
-        except TypeError as error:
-            raise InvalidRequestError(f"{module.__name__}: {error}") from None
+        module, request = request_for(operation, arguments)
         response = await self.get_async_httpx_client().request(**request)
         return parsed_any(module, self, response)
 

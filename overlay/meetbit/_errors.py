@@ -23,7 +23,8 @@ if TYPE_CHECKING:
 
 # An error page from a proxy can be large; the message keeps what a log line can hold.
 _MESSAGE_LIMIT = 1000
-SECRET_HEADERS = frozenset({"x-access-key-secret"})
+SECRET_HEADER = "X-Access-Key-Secret"  # noqa: S105 (a header name, not a secret)
+"""The header that carries the access key secret: set by `_auth`, redacted here."""
 REDACTED = "[redacted]"
 
 
@@ -154,10 +155,10 @@ def redacted(response: httpx.Response) -> httpx.Response:
     import httpx  # loaded by then: the response came from it
 
     request = response.request
-    if not any(name in SECRET_HEADERS for name in request.headers):
+    if SECRET_HEADER not in request.headers:
         return response
     headers = [
-        (name, REDACTED if name.lower() in SECRET_HEADERS else value)
+        (name, REDACTED if name.lower() == SECRET_HEADER.lower() else value)
         for name, value in request.headers.multi_items()
     ]
     copy = httpx.Request(request.method, request.url, headers=headers)

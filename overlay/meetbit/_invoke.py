@@ -13,6 +13,7 @@ import enum
 import functools
 import importlib
 import json
+import sys
 import typing
 import warnings
 from collections.abc import Callable, Mapping
@@ -117,16 +118,8 @@ def build_request(plan: _Plan, arguments: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def parsed(plan: _Plan, client: Any, response: httpx.Response) -> Any:
-    try:
-        parsed = plan.module._parse_response(client=client, response=response)
-    except _PARSE_FAILURES as error:
-        raise _malformed(_where(response), error, response) from error
-    if parsed is None or isinstance(parsed, str):
-        raise MalformedResponseError(
-            f"{_where(response)}: status {response.status_code} is not one the API documents",
-            response,
-        )
-    return parsed if plan.operation.unwrap is None else getattr(parsed, plan.operation.unwrap)
+    body = parsed_any(plan.module, client, response)
+    return body if plan.operation.unwrap is None else getattr(body, plan.operation.unwrap)
 
 
 def _where(response: httpx.Response) -> str:
@@ -169,15 +162,24 @@ def deprecated(client: Any, name: str) -> Callable[..., Any]:
     return call
 
 
+def request_for(function: Callable[..., Any], arguments: Mapping[str, Any]) -> tuple[Any, Any]:
+    """For `call()`: the generated module of `function`, and its request for these arguments."""
+    module = sys.modules[function.__module__]
+    try:
+        return module, module._get_kwargs(**arguments)
+    except TypeError as error:
+        raise InvalidRequestError(f"{module.__name__}: {error}") from None
+
+
 def parsed_any(module: ModuleType, client: Any, response: httpx.Response) -> Any:
-    """What `call()` returns: the generated function's parsed body (the whole envelope)."""
-    where = f"{response.request.method} {response.request.url.path}"
+    """The generated module's parsed success body (the whole envelope), or the MeetBitError."""
     try:
         parsed = module._parse_response(client=client, response=response)
     except _PARSE_FAILURES as error:
-        raise _malformed(where, error, response) from error
+        raise _malformed(_where(response), error, response) from error
     if parsed is None or isinstance(parsed, str):
         raise MalformedResponseError(
-            f"{where}: status {response.status_code} is not one the API documents", response
+            f"{_where(response)}: status {response.status_code} is not one the API documents",
+            response,
         )
     return parsed
