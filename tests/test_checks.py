@@ -128,3 +128,100 @@ class TestModes:
 
 def test_no_constraints_accepts_anything() -> None:
     assert violation({}, object()) is None
+
+
+# --- the resource methods' inline checks (tools/operations.py fast_check) ----------------------
+
+SAMPLES: list[object] = [
+    None, True, False, 0, 1, -1, 2, 5, 8, 9, 10, 100, 101, 2**31 - 1, 2**31, -(2**31) - 1,
+    2**63 - 1, 2**63, -(2**63), -(2**63) - 1, 1.0, 0.5, float("nan"), "", "a", "ab", "abc",
+    "abcd", "x" * 255, "x" * 256, "é", "😀", "\ud800", "a\x00b", b"abc", [], {},
+]  # fmt: skip
+
+
+class _IntSubclass(int):
+    pass
+
+
+def _generator_step() -> Any:
+    """tools/operations.py, the generation step that writes the inline checks."""
+    import importlib.util
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parents[1] / "tools" / "operations.py"
+    spec = importlib.util.spec_from_file_location("tools_operations", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def _schemas_of_the_specs() -> list[dict[str, Any]]:
+    from meetbit_api.operations import OPERATIONS
+
+    return [dict(field.schema) for op in OPERATIONS.values() for field in op.fields]
+
+
+FAST_SCHEMAS: list[dict[str, Any]] = [
+    {"type": "integer"},
+    {"type": "integer", "format": "int32"},
+    {"type": "integer", "minimum": 1},
+    {"type": "integer", "minimum": 1, "maximum": 100},
+    {"type": "integer", "minimum": 0, "exclusiveMinimum": True},
+    {"type": "integer", "maximum": 9, "exclusiveMaximum": True},
+    {"type": "integer", "exclusiveMinimum": 1, "exclusiveMaximum": 10},  # OpenAPI 3.1
+    {"type": "integer", "minimum": 0.5},
+    {"type": "integer", "nullable": True, "minimum": 2},
+    {"type": "string"},
+    {"type": "string", "maxLength": 3},
+    {"type": "string", "minLength": 1},
+    {"type": "string", "minLength": 2, "maxLength": 3},
+    {"type": "string", "nullable": True, "maxLength": 255},
+    {"type": "boolean"},
+    {"type": "boolean", "nullable": True},
+    *_schemas_of_the_specs(),
+]
+
+
+@pytest.mark.parametrize("required", [True, False])
+@pytest.mark.parametrize("schema", FAST_SCHEMAS, ids=repr)
+def test_the_inline_check_never_passes_what_the_full_check_refuses(
+    schema: dict[str, Any], required: bool
+) -> None:
+    """The generated methods skip the full check when the inline one passes: it must be sound."""
+    from meetbit_api.types import UNSET
+
+    operations = _generator_step()
+    expression = operations.fast_check(schema, "value", required)
+    if expression is None:
+        pytest.skip("no inline check for this kind: the full check always runs")
+    test = eval(f"lambda value: {expression}", {"UNSET": UNSET})  # noqa: S307 - our own generated code
+    full = compile_check(schema, python=True)
+    passed = 0
+    for value in [*SAMPLES, UNSET, _IntSubclass(5)]:
+        if test(value):
+            passed += 1
+            if value is UNSET:
+                assert not required
+                continue
+            full(value, "value")  # raises if the inline check was wrong
+    assert passed  # a check that lets nothing through would make every call take the slow path
+
+
+def test_the_inline_checks_are_what_the_methods_run() -> None:
+    """The generated resources hold each field's inline check, so the test above covers them."""
+    import inspect
+
+    import meetbit_api.resources as resources
+    from meetbit_api.operations import OPERATIONS
+
+    operations = _generator_step()
+    source = inspect.getsource(resources).replace("\n", " ")
+    squashed = " ".join(source.split())
+    for op in OPERATIONS.values():
+        for field in op.fields:
+            expression = operations.fast_check(dict(field.schema), field.argument, field.required)
+            if expression is not None:
+                assert " ".join(expression.split()) in squashed.replace("( ", "(").replace(
+                    " )", ")"
+                ), (op.name, field.argument)

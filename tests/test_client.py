@@ -179,6 +179,38 @@ class TestAuthAndHeaders:
         assert request.headers["content-type"] == "application/json"
         assert json.loads(request.body) == {"cancel_note": "Moved"}
 
+    @pytest.mark.parametrize("append_raw", [True, False], ids=["raw", "public-api"])
+    def test_each_key_header_goes_out_once(
+        self, server: WireServer, append_raw: bool, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        # Both ways of setting them (httpx's raw header list, and the public fallback for an
+        # httpx that keeps headers otherwise); a request already naming one gets it replaced.
+        import meetbit._auth
+
+        monkeypatch.setattr(meetbit._auth, "_APPEND_RAW", append_raw)
+        server.queue(OK, OK)
+        with make_client(server) as client:
+            client.events.cancel_event(12, 345, cancel_note="Moved")
+            client.get_httpx_client().post(
+                "/calendars/12/events/345/cancel",
+                json={"cancel_note": "x"},
+                headers={"X-Access-Key-Id": "someone-else", "x-access-key-secret": "guess"},
+            )
+        for request in server.received:
+            assert request.header_names.count("x-access-key-id") == 1
+            assert request.header_names.count("x-access-key-secret") == 1
+            assert request.headers["x-access-key-id"] == KEY_ID
+            assert request.headers["x-access-key-secret"] == SECRET
+
+    @pytest.mark.parametrize("name", ["X-Access-Key-Id", "x-access-key-secret"])
+    def test_headers_may_not_set_the_key_headers(self, name: str) -> None:
+        with pytest.raises(meetbit.ConfigurationError, match="access_key_id="):
+            meetbit.Client("acme.example", access_key_id="k", access_key_secret="s",
+                           headers={name: "v"})  # fmt: skip
+        client = meetbit.Client("acme.example", access_key_id="k", access_key_secret="s")
+        with pytest.raises(meetbit.ConfigurationError, match="access_key_id="):
+            client.with_headers({name: "v"})
+
     def test_generated_function_gets_the_same_auth(self, server: WireServer) -> None:
         server.queue(OK)
         with make_client(server) as client:

@@ -48,6 +48,8 @@ class Received:
     body: bytes
     time: float
     port: int
+    header_names: list[str] = field(default_factory=list)
+    """Every header name as it arrived (lowercase), duplicates included."""
 
 
 class _Server(ThreadingHTTPServer):
@@ -86,6 +88,7 @@ class WireServer:
                     body,
                     time.monotonic(),
                     self.client_address[1],
+                    [k.lower() for k in self.headers.keys()],
                 )
                 with server._lock:
                     server.received.append(received)

@@ -9,7 +9,10 @@ modules with the generator's Jinja environment and our templates/meetbit/*.jinja
 * ``meetbit_api/operations.py``: one `Operation` per generated endpoint: method, path,
   parameters and body fields with their JSON Schema constraints, documented responses;
 * ``meetbit_api/resources.py``: ``client.<tag>.<operation>(...)`` typed methods, sync and
-  async, whose docstrings carry the spec's summary, description and limits.
+  async, whose docstrings carry the spec's summary, description and limits, and which
+  check their arguments inline (`fast_check`) before building the generated request;
+* ``meetbit_api/code.py``: the generated modules and models the methods use, imported on
+  first use (importing every model with ``import meetbit`` would cost most of its time).
 
 Nothing in overlay/ names an operation: it reads these.
 """
@@ -126,6 +129,73 @@ def _bound(schema: dict[str, Any], key: str, fallback: str) -> Any:
     return schema.get(fallback) if schema[key] is True else schema[key]
 
 
+_INT_RANGES = {"int32": (-(2**31), 2**31 - 1), "int64": (-(2**63), 2**63 - 1)}
+
+
+def fast_check(schema: dict[str, Any], name: str, required: bool) -> str | None:
+    """A Python expression true only for values `schema` surely accepts, or None.
+
+    The resource methods test it inline, as the cheap common case; when it is false they
+    hand the value to the client's full check (meetbit._checks), which raises the precise
+    error or accepts what the expression is too simple to see (a non-ASCII string, an int
+    subclass). So it may be false for a valid value, never true for an invalid one:
+    tests/test_checks.py holds it to the full check. Kinds it does not cover (numbers,
+    enums, patterns, date-times, lists, objects) always take the full check.
+    """
+    if "enum" in schema or "multipleOf" in schema:
+        return None
+    kind = schema.get("type")
+    if kind == "integer":
+        low, high = _INT_RANGES.get(schema.get("format", "int64"), _INT_RANGES["int64"])
+        for key, exclusive_key, step, pick in (
+            ("minimum", "exclusiveMinimum", 1, max),
+            ("maximum", "exclusiveMaximum", -1, min),
+        ):
+            bound, exclusive = schema.get(key), schema.get(exclusive_key, False)
+            if exclusive is not True and exclusive is not False:  # OpenAPI 3.1: a number
+                bound, exclusive = exclusive, True
+            if bound is None:
+                continue
+            if bound != int(bound):  # a fractional bound: leave it to the full check
+                return None
+            bound = int(bound) + (step if exclusive else 0)
+            if pick is max:
+                low = max(low, bound)
+            else:
+                high = min(high, bound)
+        test = f"type({name}) is int and {low} <= {name} <= {high}"
+    elif kind == "string" and "pattern" not in schema and "format" not in schema:
+        # ASCII text holds no lone surrogate and counts one character per code point.
+        test = f"type({name}) is str and {name}.isascii()"
+        shortest, longest = schema.get("minLength", 0), schema.get("maxLength")
+        if shortest and longest is not None:
+            test += f" and {shortest} <= len({name}) <= {longest}"
+        elif shortest:
+            test += f" and len({name}) >= {shortest}"
+        elif longest is not None:
+            test += f" and len({name}) <= {longest}"
+    elif kind == "boolean":
+        test = f"type({name}) is bool"
+    else:
+        return None
+    if schema.get("nullable"):
+        test = f"{name} is None or ({test})"
+    if not required:
+        test = f"{name} is UNSET or ({test})"
+    return test
+
+
+def _enum_class(prop: Any) -> str | None:
+    """The generated enum class an argument is annotated with (raw values are converted)."""
+    candidates = [prop, *(getattr(prop, "inner_properties", None) or [])]
+    for candidate in candidates:
+        if type(candidate).__name__ in ("EnumProperty", "LiteralEnumProperty") and hasattr(
+            candidate, "class_info"
+        ):
+            return _text(candidate.class_info.name)
+    return None
+
+
 def _text(value: Any) -> str:
     """The plain text of a generator string (UntrustedString, PythonIdentifier...)."""
     for method in ("get_untrusted_value", "as_unembedded_code"):
@@ -188,6 +258,8 @@ def _field(prop: Any, location: str, schema: dict[str, Any], required: bool) -> 
         "schema": constraints(schema),
         "description": schema.get("description") or "",
         "limits": describe_limits(schema),
+        "fast_check": fast_check(constraints(schema), str(prop.python_name), required),
+        "enum_class": _enum_class(prop),
     }
 
 
@@ -265,6 +337,8 @@ def _name_body_arguments(fields: list[dict[str, Any]]) -> None:
     for field in fields:
         if field["location"] == "body" and field["argument"] in taken:
             field["argument"] = f"body_{field['argument']}"
+            check = fast_check(field["schema"], field["argument"], field["required"])
+            field["fast_check"] = check
         code = _text(field["prop"].to_string())
         field["signature"] = field["argument"] + code[len(field["python_name"]) :]
 
@@ -324,7 +398,7 @@ def render(fixed_spec: Path, config_path: Path, templates: Path, package: Path) 
     project.env.filters["snake"] = _snake
     operations = collect(document, data)
     written = []
-    for name in ("operations.py", "resources.py"):
+    for name in ("operations.py", "resources.py", "code.py"):
         template = project.env.get_template(f"meetbit/{name}.jinja")
         target = package / name
         target.write_text(

@@ -2,8 +2,10 @@
 
 Generated from the fixed spec by tools/operations.py; never edit. Each method takes the
 path parameters positionally, in path order, and query parameters and body fields as
-keywords, with the spec's names. It hands them to its client's ``_invoke``, which checks
-them against the spec's limits before anything is sent (meetbit.Client does).
+keywords, with the spec's names. It checks each against the spec's limits before anything
+is sent: inline for the common case, else through its client's ``_check``, which raises
+the precise error; then it builds the generated request and hands it to its client's
+``_send`` (meetbit.Client's sends, retries, raises typed errors and parses).
 """
 
 from __future__ import annotations
@@ -11,20 +13,30 @@ from __future__ import annotations
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, Protocol
 
+from . import code
+
 if TYPE_CHECKING:
     from .models.event import Event
 
 
 class Invoker(Protocol):
-    """What a resource needs from its client: one call that checks, sends and parses."""
+    """What a resource needs from its client: a full check of an argument, and a send."""
 
-    def _invoke(self, operation: str, /, **arguments: Any) -> Any: ...
+    def _check(self, operation: str, argument: str, value: object, /) -> None:
+        """Raise the error for a value the inline check did not pass, or accept it."""
+
+    def _send(self, code: Any, request: dict[str, Any], unwrap: str | None, /) -> Any:
+        """Send the generated module's `request`; return its parsed body (or its `unwrap`)."""
 
 
 class AsyncInvoker(Protocol):
     """The asynchronous `Invoker`."""
 
-    async def _invoke(self, operation: str, /, **arguments: Any) -> Any: ...
+    def _check(self, operation: str, argument: str, value: object, /) -> None: ...
+
+    async def _send(
+        self, code: Any, request: dict[str, Any], unwrap: str | None, /
+    ) -> Any: ...
 
 
 class Events:
@@ -62,11 +74,27 @@ class Events:
             meetbit.MeetBitError: the network, a timeout, or a malformed response.
         """
 
-        result: Event = self._client._invoke(
-            "cancel_event",
-            calendar_id=calendar_id,
-            event_id=event_id,
-            cancel_note=cancel_note,
+        client = self._client
+        if not (type(calendar_id) is int and 1 <= calendar_id <= 9223372036854775807):
+            client._check("cancel_event", "calendar_id", calendar_id)
+        if not (type(event_id) is int and 1 <= event_id <= 9223372036854775807):
+            client._check("cancel_event", "event_id", event_id)
+        if not (
+            type(cancel_note) is str
+            and cancel_note.isascii()
+            and len(cancel_note) <= 255
+        ):
+            client._check("cancel_event", "cancel_note", cancel_note)
+        result: Event = client._send(
+            code.cancel_event,
+            code.cancel_event._get_kwargs(
+                calendar_id,
+                event_id,
+                body=code.CancelEventBody(
+                    cancel_note=cancel_note,
+                ),
+            ),
+            "data",
         )
         return result
 
@@ -106,17 +134,33 @@ class AsyncEvents:
             meetbit.MeetBitError: the network, a timeout, or a malformed response.
         """
 
-        result: Event = await self._client._invoke(
-            "cancel_event",
-            calendar_id=calendar_id,
-            event_id=event_id,
-            cancel_note=cancel_note,
+        client = self._client
+        if not (type(calendar_id) is int and 1 <= calendar_id <= 9223372036854775807):
+            client._check("cancel_event", "calendar_id", calendar_id)
+        if not (type(event_id) is int and 1 <= event_id <= 9223372036854775807):
+            client._check("cancel_event", "event_id", event_id)
+        if not (
+            type(cancel_note) is str
+            and cancel_note.isascii()
+            and len(cancel_note) <= 255
+        ):
+            client._check("cancel_event", "cancel_note", cancel_note)
+        result: Event = await client._send(
+            code.cancel_event,
+            code.cancel_event._get_kwargs(
+                calendar_id,
+                event_id,
+                body=code.CancelEventBody(
+                    cancel_note=cancel_note,
+                ),
+            ),
+            "data",
         )
         return result
 
 
 class Resources:
-    """One attribute per tag of the spec; mixed into a sync client that provides ``_invoke``."""
+    """One attribute per tag of the spec; mixed into a sync client that is an `Invoker`."""
 
     @cached_property
     def events(self) -> Events:
@@ -125,7 +169,7 @@ class Resources:
 
 
 class AsyncResources:
-    """One attribute per tag of the spec; mixed into an async client that provides ``_invoke``."""
+    """One attribute per tag of the spec; mixed into an async client that is an `AsyncInvoker`."""
 
     @cached_property
     def events(self) -> AsyncEvents:

@@ -6,8 +6,7 @@ the spec is a typed method: ``client.<tag>.<operation>(path..., **fields)``.
 What makes a call safe lives below the operations, where every present and future
 operation passes: `AccessKeyAuth` signs each request, the retry transport paces and
 retries it, and a response hook turns every error response into a typed exception. The
-one method that runs an operation, `_invoke`, reads the operation's metadata: it checks
-the arguments against the spec's limits, calls the generated code, and parses.
+generated methods check their arguments and build the request; `_send` sends and parses.
 """
 
 from __future__ import annotations
@@ -26,20 +25,13 @@ from meetbit_api.client import Client as _GeneratedClient
 from meetbit_api.operations import OPERATIONS
 from meetbit_api.resources import AsyncResources, Resources
 
-from meetbit._auth import AccessKeyAuth, header_safe
+from meetbit._auth import KEY_HEADERS, AccessKeyAuth, header_safe
 from meetbit._errors import (
     ConfigurationError,
     MeetBitError,
     error_for_response,
 )
-from meetbit._invoke import (
-    build_request,
-    deprecated,
-    parsed,
-    parsed_any,
-    plan_for,
-    request_for,
-)
+from meetbit._invoke import check_argument, deprecated, parsed, parsed_any, request_for
 from meetbit._rate import RateController, controller_for
 from meetbit._retry import RetryPolicy
 from meetbit._settings import (
@@ -58,6 +50,8 @@ from meetbit._transport import (
 )
 
 if TYPE_CHECKING:
+    from types import ModuleType
+
     from meetbit._errors import Attempt
 
 __all__ = ["DEFAULT_TIMEOUT", "USER_AGENT", "AsyncClient", "Client"]
@@ -191,6 +185,11 @@ class _ClientBase(_GeneratedClient):
             header_safe("header name", k): header_safe(f"header {k}", v)
             for k, v in settings.headers.items()
         }
+        if KEY_HEADERS.intersection(name.lower() for name in extra):
+            raise ConfigurationError(
+                "headers= may not set the access key headers: pass access_key_id= and "
+                "access_key_secret= (or set MEETBIT_ACCESS_KEY_ID, MEETBIT_ACCESS_KEY_SECRET)"
+            )
         _GeneratedClient.__init__(
             self,
             base_url=settings.base_url,
@@ -258,6 +257,8 @@ class _ClientBase(_GeneratedClient):
             "trust_env": False,
         }
 
+    _check = staticmethod(check_argument)
+
     def __getattr__(self, name: str) -> Any:
         if name in OPERATIONS:
             return deprecated(self, name)
@@ -305,10 +306,8 @@ class Client(Resources, _ClientBase):
         if self._client is not None:
             self._client.close()
 
-    def _invoke(self, operation: str, /, **arguments: Any) -> Any:
-        plan = plan_for(operation)
-        request = build_request(plan, arguments)
-        return parsed(plan, self, self.get_httpx_client().request(**request))
+    def _send(self, code: ModuleType, request: dict[str, Any], unwrap: str | None, /) -> Any:
+        return parsed(code, self, self.get_httpx_client().request(**request), unwrap)
 
     def call(self, operation: Callable[..., Any], /, **arguments: Any) -> Any:
         """Call a generated function's operation with these arguments; return its parsed body."""
@@ -360,11 +359,8 @@ class AsyncClient(AsyncResources, _ClientBase):
         if self._async_client is not None:
             await self._async_client.aclose()
 
-    async def _invoke(self, operation: str, /, **arguments: Any) -> Any:
-        plan = plan_for(operation)
-        request = build_request(plan, arguments)
-        response = await self.get_async_httpx_client().request(**request)
-        return parsed(plan, self, response)
+    async def _send(self, code: ModuleType, request: dict[str, Any], unwrap: str | None, /) -> Any:
+        return parsed(code, self, await self.get_async_httpx_client().request(**request), unwrap)
 
     async def call(self, operation: Callable[..., Awaitable[Any]], /, **arguments: Any) -> Any:
         """Await a generated function's operation with these arguments; return its parsed body."""

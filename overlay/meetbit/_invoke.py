@@ -1,27 +1,24 @@
-"""Running an operation: check its arguments against the spec, call the generated code, parse.
+"""What the generated resource methods need from the overlay: full checks, and parsing.
 
-`meetbit_api.operations` says what each operation takes and answers; nothing here names
-one. A call is split where failures differ: building the request (bad input: nothing is
-sent), sending it (the transport and the response hook raise the MeetBitError of what came
-back), and parsing a success body (only failures there are `MalformedResponseError`).
+The methods (``meetbit_api.resources``) check their arguments inline and build the
+generated request themselves; they come here for the precise error of a value their
+inline check did not pass, and to parse a success body. `meetbit_api.operations` says
+what each operation takes and answers; nothing here names one. A call fails where it
+fails: bad input before anything is sent (`InvalidRequestError`), the transport and the
+response hook for what came back, parsing for the body (only `MalformedResponseError`).
 """
 
 from __future__ import annotations
 
-import contextlib
-import enum
 import functools
-import importlib
 import json
 import sys
-import typing
 import warnings
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from meetbit_api.errors import ResponseShapeError
-from meetbit_api.operations import OPERATIONS, Operation
+from meetbit_api.operations import OPERATIONS
 from meetbit_api.types import UNSET
 
 from meetbit._checks import Check, compile_check
@@ -37,89 +34,32 @@ if TYPE_CHECKING:
 _PARSE_FAILURES = (ValueError, TypeError, KeyError, AttributeError, IndexError, RecursionError)
 
 
-@dataclass(frozen=True)
-class _Plan:
-    """How `_invoke` runs one operation: its generated module, body model and compiled checks."""
-
-    operation: Operation
-    module: ModuleType
-    body_model: Callable[..., Any] | None
-    checks: tuple[tuple[str, bool, Check], ...]
-    path: tuple[str, ...]
-    query: tuple[tuple[str, str], ...]
-    body: tuple[tuple[str, str], ...]
-    enums: Mapping[str, type[enum.Enum]]
-    """Arguments the generated code takes as enum members; a raw value is converted."""
-
-
-def _enum_arguments(operation: Operation, *functions: Any) -> dict[str, type[enum.Enum]]:
-    """Which arguments the generated function or body model annotate with an enum class."""
-    hints: dict[str, Any] = {}
-    models = vars(importlib.import_module("meetbit_api.models"))  # names models import lazily
-    for function in functions:
-        if function is not None:
-            with contextlib.suppress(Exception):  # an unresolvable hint: no conversion
-                hints.update(typing.get_type_hints(function, localns=models))
-    found = {}
-    for field in operation.fields:
-        hint = hints.get(field.python_name)
-        for candidate in typing.get_args(hint) or (hint,):
-            if isinstance(candidate, type) and issubclass(candidate, enum.Enum):
-                found[field.argument] = candidate
-    return found
-
-
 @functools.cache
-def plan_for(name: str) -> _Plan:
-    # Built on first use, not with `import meetbit`: the models are most of the import
-    # time of the generated package.
-    operation = OPERATIONS[name]
-    module = importlib.import_module(operation.module)
-    body_model = None
-    if operation.body_model is not None:
-        body_model = getattr(importlib.import_module("meetbit_api.models"), operation.body_model)
-    fields = operation.fields
-    return _Plan(
-        operation,
-        module,
-        body_model,
-        tuple((f.argument, f.required, compile_check(f.schema, python=True)) for f in fields),
-        tuple(f.argument for f in fields if f.location == "path"),
-        tuple((f.argument, f.python_name) for f in fields if f.location == "query"),
-        tuple((f.argument, f.python_name) for f in fields if f.location == "body"),
-        _enum_arguments(operation, module._get_kwargs, body_model),
-    )
+def _full_check(operation: str, argument: str) -> tuple[bool, Check]:
+    for field in OPERATIONS[operation].fields:
+        if field.argument == argument:
+            return field.required, compile_check(field.schema, python=True)
+    raise KeyError(f"{operation} takes no argument {argument}")
 
 
-def build_request(plan: _Plan, arguments: Mapping[str, Any]) -> dict[str, Any]:
-    """Check the arguments against the spec and build the generated request; nothing is sent."""
-    for argument, required, check in plan.checks:
-        value = arguments.get(argument, UNSET)
-        if value is UNSET:
-            if required:
-                raise InvalidRequestError(f"{argument} is required")
-            continue
-        check(value, argument)
-        kind = plan.enums.get(argument)
-        if kind is not None and not isinstance(value, kind) and value is not None:
-            arguments = {**arguments, argument: kind(value)}  # checked: a listed value
-    keywords = {name: arguments[argument] for argument, name in plan.query if argument in arguments}
-    if plan.body_model is not None:
-        keywords["body"] = plan.body_model(
-            **{name: arguments[argument] for argument, name in plan.body if argument in arguments}
-        )
-    try:
-        request: dict[str, Any] = plan.module._get_kwargs(
-            *[arguments[argument] for argument in plan.path], **keywords
-        )
-    except (TypeError, ValueError) as error:  # a value the checks let through but JSON cannot take
-        raise InvalidRequestError(f"{plan.operation.name}: {error}") from None
-    return request
+def check_argument(operation: str, argument: str, value: object) -> None:
+    """The full check of an argument the resource method's inline check did not pass.
+
+    Raises InvalidRequestError naming the argument, the limit and the size; returns for a
+    value that is valid but beyond the inline check (a non-ASCII string, an enum member).
+    """
+    required, check = _full_check(operation, argument)
+    if value is UNSET:
+        if required:
+            raise InvalidRequestError(f"{argument} is required")
+        return
+    check(value, argument)
 
 
-def parsed(plan: _Plan, client: Any, response: httpx.Response) -> Any:
-    body = parsed_any(plan.module, client, response)
-    return body if plan.operation.unwrap is None else getattr(body, plan.operation.unwrap)
+def parsed(code: ModuleType, client: Any, response: httpx.Response, unwrap: str | None) -> Any:
+    """The generated module's parsed success body, or its `unwrap` field ("data")."""
+    body = parsed_any(code, client, response)
+    return body if unwrap is None else getattr(body, unwrap)
 
 
 def _where(response: httpx.Response) -> str:
@@ -143,7 +83,6 @@ def deprecated(client: Any, name: str) -> Callable[..., Any]:
     operation = OPERATIONS[name]
     path = [f.argument for f in operation.fields if f.location == "path"]
     others = [f.argument for f in operation.fields if f.location != "path" and f.required]
-    positional = path + others
     new = f"client.{operation.tag}.{name}"
 
     def call(*args: Any, **kwargs: Any) -> Any:
@@ -153,9 +92,10 @@ def deprecated(client: Any, name: str) -> Callable[..., Any]:
             DeprecationWarning,
             stacklevel=2,
         )
-        if len(args) > len(positional):
-            raise TypeError(f"{name}() takes {len(positional)} positional arguments")
-        return client._invoke(name, **dict(zip(positional, args, strict=False)), **kwargs)
+        if len(args) > len(path) + len(others):
+            raise TypeError(f"{name}() takes {len(path) + len(others)} positional arguments")
+        kwargs.update(zip(others, args[len(path) :], strict=False))
+        return getattr(getattr(client, operation.tag), name)(*args[: len(path)], **kwargs)
 
     call.__name__ = name
     call.__doc__ = f"Deprecated: use {new}()."
