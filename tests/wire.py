@@ -88,7 +88,7 @@ class WireServer:
                     body,
                     time.monotonic(),
                     self.client_address[1],
-                    [k.lower() for k in self.headers.keys()],
+                    [k.lower() for k in self.headers],
                 )
                 with server._lock:
                     server.received.append(received)
