@@ -140,15 +140,22 @@ class RetryTransport(httpx.BaseTransport):
             except httpx.TransportError as failure:
                 wait = max(call.after_failure(failure), self._controller.reserve())
                 continue
-            throttled = response.status_code == 429
-            header = response.headers.get("Retry-After") if throttled else None
-            retry_after = parse_retry_after(header)
+            status = response.status_code
+            if status < 429:  # the common case: nothing to retry, nothing to parse
+                self._controller.on_response(False, None)
+                call.outcome.retry_after = None  # a 429 retried before said nothing of this
+                response.extensions[OUTCOME_EXTENSION] = call.outcome
+                return response
+            throttled = status == 429
+            retry_after = (
+                parse_retry_after(response.headers.get("Retry-After")) if throttled else None
+            )
             self._controller.on_response(throttled, retry_after)
             least = call.after_response(response, retry_after)
             if least is not None:
                 # Waiting for the controller is not an attempt: only this response was.
                 wait = max(least, self._controller.reserve())
-                if call.retry(response.status_code, wait):
+                if call.retry(status, wait):
                     response.close()
                     continue
             response.extensions[OUTCOME_EXTENSION] = call.outcome
@@ -207,14 +214,21 @@ class AsyncRetryTransport(httpx.AsyncBaseTransport):
             except httpx.TransportError as failure:
                 wait = max(call.after_failure(failure), await self._controller.areserve())
                 continue
-            throttled = response.status_code == 429
-            header = response.headers.get("Retry-After") if throttled else None
-            retry_after = parse_retry_after(header)
+            status = response.status_code
+            if status < 429:
+                await self._controller.aon_response(False, None)
+                call.outcome.retry_after = None
+                response.extensions[OUTCOME_EXTENSION] = call.outcome
+                return response
+            throttled = status == 429
+            retry_after = (
+                parse_retry_after(response.headers.get("Retry-After")) if throttled else None
+            )
             await self._controller.aon_response(throttled, retry_after)
             least = call.after_response(response, retry_after)
             if least is not None:
                 wait = max(least, await self._controller.areserve())
-                if call.retry(response.status_code, wait):
+                if call.retry(status, wait):
                     await response.aclose()
                     continue
             response.extensions[OUTCOME_EXTENSION] = call.outcome
