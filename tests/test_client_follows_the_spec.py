@@ -59,3 +59,42 @@ def test_every_operation_of_a_spec_with_more_operations(
 ) -> None:
     assert set(fixture_report) == EXPECTED
     check(name, fixture_report[name])
+
+
+AWKWARD = ROOT / "tests/fixtures/openapi-awkward-names.yaml"
+AWKWARD_SCRIPT = """
+import json, httpx, meetbit
+sent = []
+def answer(request):
+    sent.append(request)
+    return httpx.Response(200, json={"message": "ok", "data": {"id": 9}})
+client = meetbit.Client(base_url="http://mock/api", access_key_id="k", access_key_secret="s",
+                        transport=httpx.MockTransport(answer))
+data = client.vouchers.redeem_voucher(7, client_query="q", client="c", type_="gift", result=3,
+                                      unset=True)
+try:
+    client.vouchers.redeem_voucher(7, client_query="q" * 11, client="c", type_="gift")
+    refused = None
+except meetbit.InvalidRequestError as error:
+    refused = str(error)
+print(json.dumps({"id": data.id, "url": str(sent[0].url), "body": json.loads(sent[0].content),
+                  "refused": refused, "requests": len(sent)}))
+"""
+
+
+def test_the_spec_s_names_never_collide_with_a_method_s_own(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    """Parameters named code, client, result, type or UNSET reach the wire as given."""
+    import generate as generator  # tools/, on sys.path through test_tools_follow_the_spec
+
+    root = tmp_path_factory.mktemp("awkward-names")
+    generator.generate(AWKWARD, root / "meetbit_api")
+    result = run_with(root, "-c", AWKWARD_SCRIPT)
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert report["id"] == 9
+    assert report["url"] == "http://mock/api/vouchers/7/redeem?client=q&result=3"
+    assert report["body"] == {"client": "c", "type": "gift", "UNSET": True}
+    assert report["refused"] == "client_query is 11 characters long; at most 10 are allowed"
+    assert report["requests"] == 1

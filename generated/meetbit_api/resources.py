@@ -13,7 +13,7 @@ from __future__ import annotations
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, Protocol
 
-from . import code
+from . import code as _code
 
 if TYPE_CHECKING:
     from .models.event import Event
@@ -74,29 +74,30 @@ class Events:
             meetbit.MeetBitError: the network, a timeout, or a malformed response.
         """
 
-        client = self._client
+        # Underscored names: the spec's parameters (code, client, result...) never are.
+        _client = self._client
         if not (type(calendar_id) is int and 1 <= calendar_id <= 9223372036854775807):
-            client._check("cancel_event", "calendar_id", calendar_id)
+            _client._check("cancel_event", "calendar_id", calendar_id)
         if not (type(event_id) is int and 1 <= event_id <= 9223372036854775807):
-            client._check("cancel_event", "event_id", event_id)
+            _client._check("cancel_event", "event_id", event_id)
         if not (
             type(cancel_note) is str
             and cancel_note.isascii()
             and len(cancel_note) <= 255
         ):
-            client._check("cancel_event", "cancel_note", cancel_note)
-        result: Event = client._send(
-            code.cancel_event,
-            code.cancel_event._get_kwargs(
+            _client._check("cancel_event", "cancel_note", cancel_note)
+        _result: Event = _client._send(
+            _code.cancel_event,
+            _code.cancel_event._get_kwargs(
                 calendar_id,
                 event_id,
-                body=code.CancelEventBody(
+                body=_code.CancelEventBody(
                     cancel_note=cancel_note,
                 ),
             ),
             "data",
         )
-        return result
+        return _result
 
 
 class AsyncEvents:
@@ -134,29 +135,30 @@ class AsyncEvents:
             meetbit.MeetBitError: the network, a timeout, or a malformed response.
         """
 
-        client = self._client
+        # Underscored names: the spec's parameters (code, client, result...) never are.
+        _client = self._client
         if not (type(calendar_id) is int and 1 <= calendar_id <= 9223372036854775807):
-            client._check("cancel_event", "calendar_id", calendar_id)
+            _client._check("cancel_event", "calendar_id", calendar_id)
         if not (type(event_id) is int and 1 <= event_id <= 9223372036854775807):
-            client._check("cancel_event", "event_id", event_id)
+            _client._check("cancel_event", "event_id", event_id)
         if not (
             type(cancel_note) is str
             and cancel_note.isascii()
             and len(cancel_note) <= 255
         ):
-            client._check("cancel_event", "cancel_note", cancel_note)
-        result: Event = await client._send(
-            code.cancel_event,
-            code.cancel_event._get_kwargs(
+            _client._check("cancel_event", "cancel_note", cancel_note)
+        _result: Event = await _client._send(
+            _code.cancel_event,
+            _code.cancel_event._get_kwargs(
                 calendar_id,
                 event_id,
-                body=code.CancelEventBody(
+                body=_code.CancelEventBody(
                     cancel_note=cancel_note,
                 ),
             ),
             "data",
         )
-        return result
+        return _result
 
 
 class Resources:
