@@ -397,6 +397,24 @@ class TestInputValidation:
         assert isinstance(raised.value, meetbit.MeetBitError)
         assert server.received == []
 
+    def test_a_body_json_cannot_encode_is_bad_input_and_sends_nothing(
+        self, server: WireServer
+    ) -> None:
+        # What the checks cannot see (here: a set inside the body, as a free-form object
+        # field could hold) fails while the request is built, as bad input.
+        import types
+
+        def _get_kwargs() -> dict[str, Any]:
+            return {"method": "post", "url": "/calendars/1/events/2/cancel", "json": {"a": {1}}}
+
+        generated = types.ModuleType("meetbit_api.api.events.some_operation")
+        generated._get_kwargs = _get_kwargs  # type: ignore[attr-defined]
+        with make_client(server) as client, pytest.raises(meetbit.InvalidRequestError) as raised:
+            client._send(generated, (), {}, None)
+        assert str(raised.value) == "some_operation: Object of type set is not JSON serializable"
+        assert raised.value.__cause__ is None
+        assert server.received == []
+
     def test_note_of_exactly_255_characters_is_sent(self, server: WireServer) -> None:
         server.queue(OK)
         with make_client(server) as client:

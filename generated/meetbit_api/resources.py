@@ -4,8 +4,9 @@ Generated from the fixed spec by tools/operations.py; never edit. Each method ta
 path parameters positionally, in path order, and query parameters and body fields as
 keywords, with the spec's names. It checks each against the spec's limits before anything
 is sent: inline for the common case, else through its client's ``_check``, which raises
-the precise error; then it builds the generated request and hands it to its client's
-``_send`` (meetbit.Client's sends, retries, raises typed errors and parses).
+the precise error; then it hands the generated module and the arguments to its client's
+``_send`` (meetbit.Client's builds the request, sends, retries, raises typed errors and
+parses).
 """
 
 from __future__ import annotations
@@ -25,8 +26,16 @@ class Invoker(Protocol):
     def _check(self, operation: str, argument: str, value: object, /) -> None:
         """Raise the error for a value the inline check did not pass, or accept it."""
 
-    def _send(self, code: Any, request: dict[str, Any], unwrap: str | None, /) -> Any:
-        """Send the generated module's `request`; return its parsed body (or its `unwrap`)."""
+    def _send(
+        self,
+        code: Any,
+        path: tuple[Any, ...],
+        keywords: dict[str, Any],
+        unwrap: str | None,
+        /,
+    ) -> Any:
+        """Send the generated module's request for these arguments; return its parsed body
+        (or the body's `unwrap` field)."""
 
 
 class AsyncInvoker(Protocol):
@@ -35,7 +44,12 @@ class AsyncInvoker(Protocol):
     def _check(self, operation: str, argument: str, value: object, /) -> None: ...
 
     async def _send(
-        self, code: Any, request: dict[str, Any], unwrap: str | None, /
+        self,
+        code: Any,
+        path: tuple[Any, ...],
+        keywords: dict[str, Any],
+        unwrap: str | None,
+        /,
     ) -> Any: ...
 
 
@@ -88,13 +102,15 @@ class Events:
             _client._check("cancel_event", "cancel_note", cancel_note)
         _result: Event = _client._send(
             _code.cancel_event,
-            _code.cancel_event._get_kwargs(
+            (
                 calendar_id,
                 event_id,
-                body=_code.CancelEventBody(
+            ),
+            {
+                "body": _code.CancelEventBody(
                     cancel_note=cancel_note,
                 ),
-            ),
+            },
             "data",
         )
         return _result
@@ -149,13 +165,15 @@ class AsyncEvents:
             _client._check("cancel_event", "cancel_note", cancel_note)
         _result: Event = await _client._send(
             _code.cancel_event,
-            _code.cancel_event._get_kwargs(
+            (
                 calendar_id,
                 event_id,
-                body=_code.CancelEventBody(
+            ),
+            {
+                "body": _code.CancelEventBody(
                     cancel_note=cancel_note,
                 ),
-            ),
+            },
             "data",
         )
         return _result

@@ -31,7 +31,7 @@ from meetbit._errors import (
     MeetBitError,
     error_for_response,
 )
-from meetbit._invoke import check_argument, deprecated, parsed, parsed_any, request_for
+from meetbit._invoke import built, check_argument, deprecated, parsed, parsed_any, request_for
 from meetbit._rate import RateController, controller_for
 from meetbit._retry import RetryPolicy
 from meetbit._settings import (
@@ -306,8 +306,17 @@ class Client(Resources, _ClientBase):
         if self._client is not None:
             self._client.close()
 
-    def _send(self, code: ModuleType, request: dict[str, Any], unwrap: str | None, /) -> Any:
-        return parsed(code, self, self.get_httpx_client().request(**request), unwrap)
+    def _send(
+        self,
+        code: ModuleType,
+        path: tuple[Any, ...],
+        keywords: dict[str, Any],
+        unwrap: str | None,
+        /,
+    ) -> Any:
+        client = self.get_httpx_client()
+        request = built(client, code, path, keywords)
+        return parsed(code, self, client.send(request), unwrap)
 
     def call(self, operation: Callable[..., Any], /, **arguments: Any) -> Any:
         """Call a generated function's operation with these arguments; return its parsed body."""
@@ -359,8 +368,17 @@ class AsyncClient(AsyncResources, _ClientBase):
         if self._async_client is not None:
             await self._async_client.aclose()
 
-    async def _send(self, code: ModuleType, request: dict[str, Any], unwrap: str | None, /) -> Any:
-        return parsed(code, self, await self.get_async_httpx_client().request(**request), unwrap)
+    async def _send(
+        self,
+        code: ModuleType,
+        path: tuple[Any, ...],
+        keywords: dict[str, Any],
+        unwrap: str | None,
+        /,
+    ) -> Any:
+        client = self.get_async_httpx_client()
+        request = built(client, code, path, keywords)
+        return parsed(code, self, await client.send(request), unwrap)
 
     async def call(self, operation: Callable[..., Awaitable[Any]], /, **arguments: Any) -> Any:
         """Await a generated function's operation with these arguments; return its parsed body."""

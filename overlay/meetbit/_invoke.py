@@ -56,6 +56,23 @@ def check_argument(operation: str, argument: str, value: object) -> None:
     check(value, argument)
 
 
+def built(
+    client: httpx.Client | httpx.AsyncClient,
+    code: ModuleType,
+    path: tuple[Any, ...],
+    keywords: dict[str, Any],
+) -> httpx.Request:
+    """The httpx request of a generated module for these (checked) arguments; nothing is sent.
+
+    What the checks cannot see (a value JSON cannot encode inside a free-form object, a
+    model field of the wrong type) fails here, as bad input, before anything is sent.
+    """
+    try:
+        return client.build_request(**code._get_kwargs(*path, **keywords))
+    except (TypeError, ValueError, AttributeError) as error:
+        raise InvalidRequestError(f"{code.__name__.rpartition('.')[2]}: {error}") from None
+
+
 def parsed(code: ModuleType, client: Any, response: httpx.Response, unwrap: str | None) -> Any:
     """The generated module's parsed success body, or its `unwrap` field ("data")."""
     body = parsed_any(code, client, response)
