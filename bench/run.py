@@ -372,7 +372,7 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="fewer rounds, for a smoke run")
     parser.add_argument(
         "--only",
-        choices=["parse"],
+        choices=["parse", "per-call"],
         help="run one section and print it (build/bench.md is left alone)",
     )
     arguments = parser.parse_args()
@@ -393,6 +393,13 @@ def main() -> None:
         )
 
     rounds, calls = (2, 300) if quick else (6, 1500)
+    if arguments.only == "per-call":
+        lines += report_per_call(
+            "Per call over httpx.MockTransport (pure client cost)",
+            per_call(mock, "http://mock", rounds, calls),
+        )
+        print("\n".join(lines + instructions(calls=50 if quick else 200)))
+        return
     lines += report_per_call(
         "Per call over httpx.MockTransport (pure client cost)",
         per_call(mock, "http://mock", rounds, calls),
