@@ -40,6 +40,12 @@ FORGET_AFTER = 60.0
 
 BACKOFF_BASE = 0.1
 """First floor, in seconds, after a 429 without a usable Retry-After (at most one slot)."""
+MAX_PAYBACK = 1.0
+"""Longest pause, in seconds, to pay back what was accepted lately (see `_payback`). What the
+meter counts was accepted within its one-second window, so the limiter's own allowance for it
+comes back within about a second (a fixed window turns, a leaky bucket drains) whatever the
+share of this process. Uncapped, a rate cut to almost nothing (a process that drew no share
+of the first burst) turned four accepted requests into an eight-second pause."""
 
 
 def backoff(spacing: float, streak: int) -> float:
@@ -126,10 +132,15 @@ class RateController:
             cubic = Cubic(w_max=accepted or float(in_flight), last_cut=now)
             bucket = SlotBucket(cubic.rate(now), now)
         elif verdict is Throttle.OVERSHOOT:
-            # Cut from the rate actually achieved: slots may have been handed out faster
-            # than the client used them.
+            # Cut from the rate actually achieved. With slots handed out ahead (callers queue
+            # for them), every slot is used: that is the rate sent at. Without, slots may
+            # have been handed out faster than the client used them: the accepted rate. Not
+            # the accepted rate when queued: after a floor it counts only part of the second,
+            # and cutting from it would sink a process that drew a small share for good.
             sending = max(cubic.rate(now), MIN_RATE)
-            bucket.rate = cubic.cut(accepted if 0 < accepted < sending else sending, now)
+            queued = bucket.next_free > now
+            basis = sending if queued or not 0 < accepted < sending else accepted
+            bucket.rate = cubic.cut(basis, now)
         elif verdict is Throttle.PERSISTING and self._guessed:
             # A guessed rate and still nothing accepted: others hold the quota. Halve it.
             bucket.rate = cubic.cut(max(cubic.rate(now), MIN_RATE) / 2, now)
@@ -164,9 +175,10 @@ class RateController:
         A burst the limiter took (20 in 50 ms) spent its allowance for the next second: a
         fixed window is closed until it turns, a leaky bucket is full. Sending again at the
         new rate before that only collects refusals. In steady state (20 over the whole
-        second, now 17/s) it is the fraction of a second sent too fast.
+        second, now 17/s) it is the fraction of a second sent too fast. At most
+        `MAX_PAYBACK`.
         """
-        return max(0.0, accepted / rate - self._meter.span(now))
+        return min(MAX_PAYBACK, max(0.0, accepted / rate - self._meter.span(now)))
 
     async def areserve(self) -> float:
         """`reserve` for async callers (in process there is no I/O to await)."""
