@@ -132,15 +132,10 @@ class RateController:
             cubic = Cubic(w_max=accepted or float(in_flight), last_cut=now)
             bucket = SlotBucket(cubic.rate(now), now)
         elif verdict is Throttle.OVERSHOOT:
-            # Cut from the rate actually achieved. With slots handed out ahead (callers queue
-            # for them), every slot is used: that is the rate sent at. Without, slots may
-            # have been handed out faster than the client used them: the accepted rate. Not
-            # the accepted rate when queued: after a floor it counts only part of the second,
-            # and cutting from it would sink a process that drew a small share for good.
+            # Cut from the rate actually achieved: slots may have been handed out faster
+            # than the client used them.
             sending = max(cubic.rate(now), MIN_RATE)
-            queued = bucket.next_free > now
-            basis = sending if queued or not 0 < accepted < sending else accepted
-            bucket.rate = cubic.cut(basis, now)
+            bucket.rate = cubic.cut(accepted if 0 < accepted < sending else sending, now)
         elif verdict is Throttle.PERSISTING and self._guessed:
             # A guessed rate and still nothing accepted: others hold the quota. Halve it.
             bucket.rate = cubic.cut(max(cubic.rate(now), MIN_RATE) / 2, now)

@@ -32,16 +32,18 @@ accept more frequent (single) probes."""
 class Cubic:
     """The rate to send at, `seconds` after the last cut."""
 
-    __slots__ = ("_beta", "_c", "_k", "last_cut", "w_max")
+    __slots__ = ("_beta", "_c", "_k", "_start", "last_cut", "w_max")
 
     def __init__(self, w_max: float, last_cut: float, c: float = C, beta: float = BETA):
         self._c, self._beta = c, beta
         self.w_max = w_max
         self.last_cut = last_cut
+        self._start = beta * w_max  # the rate just after the cut
         self._k = self._zero_point()
 
     def _zero_point(self) -> float:
-        return float((self.w_max * (1 - self._beta) / self._c) ** (1 / 3))
+        # K, the time from the cut back to W_max (RFC 9438's form: from the cut rate).
+        return float((max(self.w_max - self._start, 0.0) / self._c) ** (1 / 3))
 
     def rate(self, now: float) -> float:
         since_cut = max(now - self.last_cut, 0.0)
@@ -49,13 +51,20 @@ class Cubic:
 
     def cut(self, rate_at_throttle: float, now: float) -> float:
         """Record a throttle while sending at `rate_at_throttle`; return the reduced rate."""
-        self.w_max = rate_at_throttle
+        if rate_at_throttle < self.w_max:
+            # CUBIC's fast convergence (RFC 8312, 4.6): a share that is shrinking (others
+            # on the quota grew) plateaus below where it was cut, leaving them room.
+            self.w_max = rate_at_throttle * (1 + self._beta) / 2
+        else:
+            self.w_max = rate_at_throttle
+        self._start = rate_at_throttle * self._beta
         self._k = self._zero_point()
         self.last_cut = now
-        return rate_at_throttle * self._beta
+        return self._start
 
     def raise_ceiling(self, w_max: float) -> None:
         """Move W_max up without a new cut (a better estimate of where the limit is)."""
         if w_max > self.w_max:
             self.w_max = w_max
+            self._start = self._beta * w_max
             self._k = self._zero_point()
