@@ -56,14 +56,6 @@ class TestCubic:
         k = (20.0 * (1 - BETA) / C) ** (1 / 3)
         assert cubic.rate(10.0 + k) == pytest.approx(20.0)
 
-    def test_a_shrinking_share_plateaus_below_where_it_was_cut(self) -> None:
-        # Fast convergence (RFC 8312): cut at 10 after a limit of 20, others took the rest.
-        cubic = Cubic(w_max=20.0, last_cut=0.0)
-        assert cubic.cut(10.0, now=10.0) == pytest.approx(10.0 * BETA)
-        assert cubic.w_max == pytest.approx(10.0 * (1 + BETA) / 2)
-        k = (cubic.w_max - 10.0 * BETA) / C
-        assert cubic.rate(10.0 + k ** (1 / 3)) == pytest.approx(cubic.w_max)
-
     def test_regrowth_is_concave_below_the_last_limit_then_convex_beyond(self) -> None:
         cubic = Cubic(w_max=20.0, last_cut=0.0)
         rates = [cubic.rate(t / 10) for t in range(0, 60)]
@@ -457,10 +449,8 @@ def share_one_limiter(
 
 def test_processes_with_unequal_shares_of_one_quota_converge_towards_equal_shares() -> None:
     # Two processes on one key: the first burst gave one 16 of the quota's 20, the other 4.
-    # Neither sees the other; growth by the same requests/s (not in proportion to the rate)
-    # after cuts that keep the same fraction, and a shrinking share plateauing below where it
-    # was cut (fast convergence), is what evens them out: from 1:4 to about 1:1.2 in 20 s
-    # here (1:1.4 with the earlier relative C and no fast convergence).
+    # Neither sees the other; cuts that keep the same fraction, then regrowth by the same
+    # requests/s, even them out, slowly: from 1:4 to about 1:1.5 within 20 s here.
     clock = FakeClock()
     large, small = throttled(clock, accepted=16), throttled(clock, accepted=4)
     assert large.rate is not None
@@ -470,4 +460,4 @@ def test_processes_with_unequal_shares_of_one_quota_converge_towards_equal_share
     late = [sum(1 for at in times if at >= clock.now - 8) for times in accepted]
     print(f"accepted in the last 8 s: {late}")
     assert sum(late) >= 0.9 * 20 * 8, "the quota stays used"
-    assert min(late) / max(late) >= 0.8, "the small share caught up"
+    assert min(late) / max(late) >= 0.6, "the small share caught up"

@@ -25,7 +25,7 @@ local now = tonumber(t[1]) + tonumber(t[2]) / 1e6
 
 local s = redis.call('HMGET', key, 'on', 'rate', 'next_free', 'w_max', 'last_cut',
   'hold_until', 'fresh', 'streak', 'm_prev', 'm_cur', 'm_end', 'sent', 'answered', 'recovery',
-  'm_first', 'first_burst', 'guessed', 'start')
+  'm_first', 'first_burst', 'guessed')
 local on = s[1] == '1'
 local rate = tonumber(s[2]) or MIN_RATE
 local next_free = tonumber(s[3]) or now
@@ -43,7 +43,6 @@ local recovery = tonumber(s[14]) or 0
 local m_first = tonumber(s[15])  -- first success counted since the meter was empty
 local first_burst = s[16] == '1'  -- still answering the burst that met the first 429
 local guessed = s[17] == '1'  -- the first rate was guessed from the requests in flight
-local start = tonumber(s[18]) or BETA * w_max  -- the rate just after the last cut
 
 -- AcceptedMeter: two one-second buckets
 if now >= m_end then
@@ -67,14 +66,8 @@ if ok > 0 then
 end
 
 local function cubic(at)
-  local k = (math.max(w_max - start, 0) / C) ^ (1 / 3)
+  local k = (w_max * (1 - BETA) / C) ^ (1 / 3)
   return C * (math.max(at - last_cut, 0) - k) ^ 3 + w_max
-end
-
--- Cubic.cut's new W_max: below the cut rate when the share is shrinking (fast convergence)
-local function fast_convergence(at_throttle)
-  if at_throttle < w_max then return at_throttle * (1 + BETA) / 2 end
-  return at_throttle
 end
 
 local wait = 0
@@ -116,7 +109,6 @@ else
     on = true
     guessed = accepted <= 0
     if accepted > 0 then w_max = accepted else w_max = math.max(sent - answered + 1, 1) end
-    start = BETA * w_max
     last_cut = now
     rate = math.max(BETA * w_max, MIN_RATE)
     next_free = now
@@ -124,25 +116,20 @@ else
     local sending = math.max(cubic(now), MIN_RATE)
     local basis = sending
     if accepted > 0 and accepted < sending then basis = accepted end
-    w_max = fast_convergence(basis)
-    start = BETA * basis
+    w_max = basis
     last_cut = now
     rate = math.max(BETA * basis, MIN_RATE)
   elseif verdict == 'persisting' and guessed then
     -- a guessed rate and still nothing accepted: others hold the quota; halve it
-    local halved = math.max(cubic(now), MIN_RATE) / 2
-    w_max = fast_convergence(halved)
-    start = BETA * halved
+    w_max = math.max(cubic(now), MIN_RATE) / 2
     last_cut = now
-    rate = math.max(BETA * halved, MIN_RATE)
+    rate = math.max(BETA * w_max, MIN_RATE)
   elseif verdict == 'stale' and first_burst and accepted > 0 then
     if guessed then
       guessed = false
       w_max = accepted
-      start = BETA * w_max
     elseif accepted > w_max then
       w_max = accepted
-      start = BETA * w_max
     end
     rate = math.max(cubic(now), MIN_RATE)
   end
@@ -173,6 +160,6 @@ redis.call('HSET', key, 'on', on and '1' or '0', 'rate', f(rate), 'next_free', f
   'w_max', f(w_max), 'last_cut', f(last_cut), 'hold_until', f(hold_until), 'fresh', fresh,
   'streak', streak, 'm_prev', m_prev, 'm_cur', m_cur, 'm_end', f(m_end), 'sent', sent,
   'answered', answered, 'recovery', recovery, 'm_first', m_first and f(m_first) or '',
-  'first_burst', first_burst and '1' or '0', 'guessed', guessed and '1' or '0', 'start', f(start))
+  'first_burst', first_burst and '1' or '0', 'guessed', guessed and '1' or '0')
 redis.call('EXPIRE', key, ttl)
 return f(wait)
