@@ -24,9 +24,10 @@ drew a third more 429s in the 50-worker simulation of `tests/test_ratecontrol.py
 a fixed window, lost a second to each extra overshoot. At 20/s, K = 2.2 s."""
 BETA = 0.9
 """The fraction of the rate kept after a cut. botocore keeps 0.7, which leaves ~15 % of the
-quota unused on average; 0.85 (before) still left the Redis store's one schedule at
-0.81-0.88 x the quota on the fixed windows of `make bench-limiters`, 0.9 at 0.81-0.90. The
-price is a probe past the limit a little more often (one cut per overshoot, see
+quota unused on average. With 0.85 (before), the Redis store's one schedule ran at
+0.83-0.87 x the quota against slowapi's fixed window on `make bench-limiters`; with 0.9 at
+0.89-0.90 (three runs each; Flask-Limiter's rows moved less than their noise). The price
+is a probe past the limit a little more often (one cut per overshoot, see
 `ThrottleDetector`)."""
 
 
