@@ -40,6 +40,12 @@ FORGET_AFTER = 60.0
 
 BACKOFF_BASE = 0.1
 """First floor, in seconds, after a 429 without a usable Retry-After (at most one slot)."""
+MAX_PAYBACK = 1.0
+"""Longest pause, in seconds, to pay back what was accepted lately (see `_payback`). What the
+meter counts was accepted within its one-second window, so the limiter's own allowance for it
+comes back within about a second (a fixed window turns, a leaky bucket drains) whatever the
+share of this process. Uncapped, a rate cut to almost nothing (a process that drew no share
+of the first burst) turned four accepted requests into an eight-second pause."""
 
 
 def backoff(spacing: float, streak: int) -> float:
@@ -164,9 +170,10 @@ class RateController:
         A burst the limiter took (20 in 50 ms) spent its allowance for the next second: a
         fixed window is closed until it turns, a leaky bucket is full. Sending again at the
         new rate before that only collects refusals. In steady state (20 over the whole
-        second, now 17/s) it is the fraction of a second sent too fast.
+        second, now 17/s) it is the fraction of a second sent too fast. At most
+        `MAX_PAYBACK`.
         """
-        return max(0.0, accepted / rate - self._meter.span(now))
+        return min(MAX_PAYBACK, max(0.0, accepted / rate - self._meter.span(now)))
 
     async def areserve(self) -> float:
         """`reserve` for async callers (in process there is no I/O to await)."""

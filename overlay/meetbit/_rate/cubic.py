@@ -9,40 +9,45 @@ handed out rather than updated on every response.
 
 from __future__ import annotations
 
-SCALE = 0.01
-"""C as a share of W_max, per second cubed. botocore uses an absolute 0.4 req/s/s³, which
-is gentle at AWS rates but at 5 req/s (one of four processes sharing 20/s) probes four times
-faster, relative to its rate, than at 20/s: four processes would overshoot four times as
-often as one. Relative to W_max, K (the time back to W_max) is the same at every rate:
-(0.15 / 0.01) ** (1/3) = 2.5 s, and the probe past it reaches +8 % two seconds later."""
-MIN_SCALE = 0.1
-"""C never goes below this (req/s/s³), so a rate cut from almost nothing still regrows."""
-BETA = 0.85
-"""The fraction of the rate kept after a cut. botocore keeps 0.7; that leaves ~7.5 % of the
-quota unused on average and the panel in `make bench` wants 0.9 of it, so we keep more and
-accept more frequent (single) probes."""
+C = 0.2
+"""Growth, in req/s per second cubed, the same at every rate: half botocore's absolute 0.4.
+
+Absolute on purpose. Processes sharing one quota cannot see each other; what evens out their
+shares is, as in TCP, that all of them keep the same fraction at a cut (BETA) and regrow by
+the same number of requests per second, so a small share is back at its last limit sooner
+(K grows as the cube root of W_max) and gains on a large one. A C relative to W_max (1 % of
+it, floored at 0.1, before) made the growth of a process at 5-16/s multiplicative: every
+share regrew in proportion to itself and kept its ratio to the others, and the process
+dealt the smallest share of the first burst decided when a 4-process run ended. Half of
+botocore's 0.4 because a lone client at 20/s then probes past its limit less often: 0.4
+drew a third more 429s in the 50-worker simulation of `tests/test_ratecontrol.py` and, on
+a fixed window, lost a second to each extra overshoot. At 20/s, K = 2.2 s."""
+BETA = 0.9
+"""The fraction of the rate kept after a cut. botocore keeps 0.7, which leaves ~15 % of the
+quota unused on average. With 0.85 (before), the Redis store's one schedule ran at
+0.83-0.87 x the quota against slowapi's fixed window on `make bench-limiters`; with 0.9 at
+0.89-0.90 (three runs each; Flask-Limiter's rows moved less than their noise). The price
+is a probe past the limit a little more often (one cut per overshoot, see
+`ThrottleDetector`)."""
 
 
 class Cubic:
     """The rate to send at, `seconds` after the last cut."""
 
-    __slots__ = ("_beta", "_k", "_scale", "last_cut", "w_max")
+    __slots__ = ("_beta", "_c", "_k", "last_cut", "w_max")
 
-    def __init__(self, w_max: float, last_cut: float, scale: float = SCALE, beta: float = BETA):
-        self._scale, self._beta = scale, beta
+    def __init__(self, w_max: float, last_cut: float, c: float = C, beta: float = BETA):
+        self._c, self._beta = c, beta
         self.w_max = w_max
         self.last_cut = last_cut
         self._k = self._zero_point()
 
-    def _c(self) -> float:
-        return max(self._scale * self.w_max, MIN_SCALE)
-
     def _zero_point(self) -> float:
-        return float((self.w_max * (1 - self._beta) / self._c()) ** (1 / 3))
+        return float((self.w_max * (1 - self._beta) / self._c) ** (1 / 3))
 
     def rate(self, now: float) -> float:
         since_cut = max(now - self.last_cut, 0.0)
-        return self._c() * (since_cut - self._k) ** 3 + self.w_max
+        return self._c * (since_cut - self._k) ** 3 + self.w_max
 
     def cut(self, rate_at_throttle: float, now: float) -> float:
         """Record a throttle while sending at `rate_at_throttle`; return the reduced rate."""

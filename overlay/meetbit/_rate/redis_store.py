@@ -36,9 +36,9 @@ logger = logging.getLogger("meetbit")
 STATE_TTL = 600
 """Seconds an unused key's state is kept: what was learned outlives a restart, not a day."""
 _SCRIPT = resources.files("meetbit._rate").joinpath("shared.lua").read_text(encoding="utf-8")
-_TUNING = (cubic.SCALE, cubic.BETA, MIN_RATE, detector.HOLD, tuning.MAX_BACKOFF,
+_TUNING = (cubic.C, cubic.BETA, MIN_RATE, detector.HOLD, tuning.MAX_BACKOFF,
            tuning.FORGET_AFTER, tuning.MAX_JITTER, tuning.BACKOFF_BASE,
-           cubic.MIN_SCALE)  # fmt: skip
+           tuning.MAX_PAYBACK)  # fmt: skip
 
 
 def _redis() -> Any:

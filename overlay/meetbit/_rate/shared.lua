@@ -6,8 +6,8 @@
 -- ARGV     op ("reserve" | "throttle"), successes this process saw since its last call,
 --          retry_after (seconds; <= 0 when absent or unusable), a uniform random in [0, 1),
 --          idle seconds before the state expires, then the tuning constants:
---          SCALE, BETA, MIN_RATE, HOLD, MAX_BACKOFF, FORGET_AFTER, MAX_JITTER, BACKOFF_BASE,
---          MIN_SCALE
+--          C, BETA, MIN_RATE, HOLD, MAX_BACKOFF, FORGET_AFTER, MAX_JITTER, BACKOFF_BASE,
+--          MAX_PAYBACK
 -- Returns  the seconds to wait (a string: Lua numbers would be truncated to integers)
 local key = KEYS[1]
 local op = ARGV[1]
@@ -15,10 +15,10 @@ local ok = tonumber(ARGV[2])
 local ra = tonumber(ARGV[3])
 local u = tonumber(ARGV[4])
 local ttl = tonumber(ARGV[5])
-local SCALE, BETA, MIN_RATE = tonumber(ARGV[6]), tonumber(ARGV[7]), tonumber(ARGV[8])
+local C, BETA, MIN_RATE = tonumber(ARGV[6]), tonumber(ARGV[7]), tonumber(ARGV[8])
 local HOLD, MAX_BACKOFF, FORGET = tonumber(ARGV[9]), tonumber(ARGV[10]), tonumber(ARGV[11])
 local MAX_JITTER, BACKOFF_BASE = tonumber(ARGV[12]), tonumber(ARGV[13])
-local MIN_SCALE = tonumber(ARGV[14])
+local MAX_PAYBACK = tonumber(ARGV[14])
 
 local t = redis.call('TIME')
 local now = tonumber(t[1]) + tonumber(t[2]) / 1e6
@@ -66,9 +66,8 @@ if ok > 0 then
 end
 
 local function cubic(at)
-  local c = math.max(SCALE * w_max, MIN_SCALE)
-  local k = (w_max * (1 - BETA) / c) ^ (1 / 3)
-  return c * (math.max(at - last_cut, 0) - k) ^ 3 + w_max
+  local k = (w_max * (1 - BETA) / C) ^ (1 / 3)
+  return C * (math.max(at - last_cut, 0) - k) ^ 3 + w_max
 end
 
 local wait = 0
@@ -141,7 +140,9 @@ else
   if m_first then span = math.min(1, now - m_first) end
   -- payback: what was accepted lately, paid for at the new rate (controller._payback)
   local payback = 0
-  if verdict == 'overshoot' or first_burst then payback = math.max(0, accepted / rate - span) end
+  if verdict == 'overshoot' or first_burst then
+    payback = math.min(MAX_PAYBACK, math.max(0, accepted / rate - span))
+  end
   if ra > 0 then
     floor = now + ra + u * math.min(spacing, MAX_JITTER)
   elseif verdict ~= 'stale' then
