@@ -12,22 +12,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import httpx
 import run
-from payload import BODY
-
-
-def mock() -> httpx.BaseTransport:
-    return httpx.MockTransport(
-        lambda request: httpx.Response(
-            200, content=BODY, headers={"Content-Type": "application/json"}
-        )
-    )
-
 
 if __name__ == "__main__":
     name, count = sys.argv[1], int(sys.argv[2])
-    call = run.contenders(mock, "http://mock")[name]
+    call = run.contenders(run.mock, "http://mock")[name]
     for _ in range(20):  # warm up: operation plans, caches, the connection pool
         call()
     for _ in range(count):

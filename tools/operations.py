@@ -258,7 +258,6 @@ def _field(prop: Any, location: str, schema: dict[str, Any], required: bool) -> 
         "schema": constraints(schema),
         "description": schema.get("description") or "",
         "limits": describe_limits(schema),
-        "fast_check": fast_check(constraints(schema), str(prop.python_name), required),
         "enum_class": _enum_class(prop),
     }
 
@@ -332,13 +331,15 @@ def collect(document: Any, data: GeneratorData) -> list[dict[str, Any]]:
 
 
 def _name_body_arguments(fields: list[dict[str, Any]]) -> None:
-    """Body fields become keywords beside the parameters; one that shadows a parameter is body_X."""
+    """Body fields become keywords beside the parameters; one that shadows a parameter is body_X.
+
+    With its name final, each field gets its signature and its inline check.
+    """
     taken = {f["argument"] for f in fields if f["location"] != "body"}
     for field in fields:
         if field["location"] == "body" and field["argument"] in taken:
             field["argument"] = f"body_{field['argument']}"
-            check = fast_check(field["schema"], field["argument"], field["required"])
-            field["fast_check"] = check
+        field["fast_check"] = fast_check(field["schema"], field["argument"], field["required"])
         code = _text(field["prop"].to_string())
         field["signature"] = field["argument"] + code[len(field["python_name"]) :]
 
@@ -397,12 +398,18 @@ def render(fixed_spec: Path, config_path: Path, templates: Path, package: Path) 
     project.env.filters["py"] = _py
     project.env.filters["snake"] = _snake
     operations = collect(document, data)
+    # What the resource methods take from `meetbit_api.code` besides operation modules.
+    models = sorted(
+        {op["body_model"] for op in operations if op["body_model"]}
+        | {f["enum_class"] for op in operations for f in op["fields"] if f["enum_class"]}
+    )
     written = []
     for name in ("operations.py", "resources.py", "code.py"):
         template = project.env.get_template(f"meetbit/{name}.jinja")
         target = package / name
         target.write_text(
-            template.render(operations=operations, api_title=_text(data.title)), encoding="utf-8"
+            template.render(operations=operations, models=models, api_title=_text(data.title)),
+            encoding="utf-8",
         )
         written.append(target)
     return written

@@ -6,7 +6,9 @@ keywords, with the spec's names. It checks each against the spec's limits before
 is sent: inline for the common case, else through its client's ``_check``, which raises
 the precise error; then it hands the generated module and the arguments to its client's
 ``_send`` (meetbit.Client's builds the request, sends, retries, raises typed errors and
-parses).
+parses). The methods' own names (``_client``, ``_code``, ``_result``) start with an
+underscore because the generator never gives a parameter one: a spec parameter named
+``code``, ``client`` or ``result`` cannot shadow them.
 """
 
 from __future__ import annotations
@@ -88,7 +90,6 @@ class Events:
             meetbit.MeetBitError: the network, a timeout, or a malformed response.
         """
 
-        # Underscored names: the spec's parameters (code, client, result...) never are.
         _client = self._client
         if not (type(calendar_id) is int and 1 <= calendar_id <= 9223372036854775807):
             _client._check("cancel_event", "calendar_id", calendar_id)
@@ -151,7 +152,6 @@ class AsyncEvents:
             meetbit.MeetBitError: the network, a timeout, or a malformed response.
         """
 
-        # Underscored names: the spec's parameters (code, client, result...) never are.
         _client = self._client
         if not (type(calendar_id) is int and 1 <= calendar_id <= 9223372036854775807):
             _client._check("cancel_event", "calendar_id", calendar_id)
