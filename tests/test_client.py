@@ -438,6 +438,7 @@ class TestSecrets:
         client = meetbit.Client("acme.meetbit.com", access_key_id=KEY_ID, access_key_secret=SECRET)
         assert SECRET not in repr(client)
         assert SECRET not in repr(client._auth)
+        assert SECRET not in repr(vars(client))  # the settings it keeps for with_* copies too
         assert SECRET not in repr(
             meetbit.AsyncClient("acme.meetbit.com", access_key_id=KEY_ID, access_key_secret=SECRET)
         )

@@ -12,7 +12,7 @@ import ipaddress
 import os
 import ssl
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import httpx
 
@@ -123,7 +123,7 @@ class Settings:
 
     base_url: str
     access_key_id: str
-    access_key_secret: str
+    access_key_secret: str = field(repr=False)  # the one thing no repr may show
     timeout: httpx.Timeout
     policy: RetryPolicy
     verify: bool | str | ssl.SSLContext
