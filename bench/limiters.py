@@ -17,6 +17,9 @@ sleep Retry-After or 1 s, up to 10 retries), openai-python's policy (2 retries, 
 when 0 < it <= 60 s, else min(0.5 * 2**n, 8) s minus up to 25 % jitter), and meetbit with
 the Redis store (4 processes; needs redis-server, else skipped with the reason).
 
+With BENCH_TRACE=DIR each process of a process row writes when each of its answers came to
+DIR; `python bench/trace.py DIR` prints them per process and second.
+
 Usage: python bench/limiters.py [--quick] [--limiter TEXT] [--mode TEXT]
 (--quick: 50 threads only, as `make bench` runs it; TEXT picks rows whose name contains it.) Prints a Markdown table,
 also written to build/bench-limiters.md.
@@ -52,6 +55,8 @@ EVENTS = 200
 PREFIX = "/api/public/v2.0"
 SECRET = "bench-secret"  # noqa: S105 - the bench servers check no secret
 NOTE = {"cancel_note": "Moved to next week"}
+TRACE = os.environ.get("BENCH_TRACE")
+"""A directory: each process of a process row writes when each answer came (for analysis)."""
 IDEAL = EVENTS / QUOTA
 """Seconds the quota needs for all events at exactly its rate."""
 
@@ -236,14 +241,24 @@ class Tally:
     def __init__(self) -> None:
         self.lock = threading.Lock()
         self.completed = self.gave_up = self.limited = 0
+        self.trace: list[tuple[float, str]] = []
 
     def add(self, **counts: int) -> None:
+        if TRACE and ("limited" in counts or "completed" in counts):
+            self.trace.append((time.time(), "limited" if "limited" in counts else "completed"))
         with self.lock:
             for name, value in counts.items():
                 setattr(self, name, getattr(self, name) + value)
 
     def as_dict(self) -> dict[str, int]:
-        return {"completed": self.completed, "gave_up": self.gave_up, "limited": self.limited}
+        counts: dict[str, Any] = {
+            "completed": self.completed,
+            "gave_up": self.gave_up,
+            "limited": self.limited,
+        }
+        if TRACE:
+            counts["trace"] = self.trace
+        return counts
 
 
 def retry_after(response: httpx.Response) -> float | None:
@@ -309,8 +324,13 @@ class AsyncCountingTransport(httpx.AsyncBaseTransport):
 
 
 def run_threads(contender: str, base: str, key: str, ids: list[int], threads: int,
-                store: str | None = None) -> dict[str, int]:  # fmt: skip
+                store: str | None = None, start_at: float | None = None) -> dict[str, int]:  # fmt: skip
     import meetbit
+    from meetbit_api import code
+
+    # Imported now, not by the first call: a process that imports while the others send
+    # starts late, and that would be measured as the contender's doing.
+    code.cancel_event, code.CancelEventBody  # noqa: B018
 
     tally, todo = Tally(), queue.SimpleQueue[int]()
     for event_id in ids:
@@ -353,6 +373,8 @@ def run_threads(contender: str, base: str, key: str, ids: list[int], threads: in
                 return
             cancel(event_id)
 
+    if start_at is not None:
+        time.sleep(max(0.0, start_at - time.time()))
     with client:
         pool = [threading.Thread(target=worker) for _ in range(threads)]
         for thread in pool:
@@ -438,10 +460,14 @@ def run_processes(contender: str, base: str, key: str, processes: int, threads: 
 
 
 def worker_main(spec: dict[str, Any]) -> None:
-    time.sleep(max(0.0, spec["start_at"] - time.time()))
     result: dict[str, Any] = run_threads(spec["contender"], spec["base"], spec["key"], spec["ids"],
-                                         spec["threads"], spec["store"])  # fmt: skip
+                                         spec["threads"], spec["store"], spec["start_at"])  # fmt: skip
     result["finished"] = time.time()
+    if TRACE:
+        trace = result.pop("trace")
+        Path(TRACE, f"{os.getpid()}.json").write_text(
+            json.dumps({"start_at": spec["start_at"], "trace": trace})
+        )
     print(json.dumps(result), flush=True)
 
 
