@@ -18,7 +18,8 @@ when 0 < it <= 60 s, else min(0.5 * 2**n, 8) s minus up to 25 % jitter), and mee
 the Redis store (4 processes; needs redis-server, else skipped with the reason).
 
 With BENCH_TRACE=DIR each process of a process row writes when each of its answers came to
-DIR; `python bench/trace.py DIR` prints them per process and second.
+DIR/KEY (KEY: the row's access key); `python bench/trace.py DIR/KEY` prints them per process
+and second.
 
 Usage: python bench/limiters.py [--quick] [--limiter TEXT] [--mode TEXT]
 (--quick: 50 threads only, as `make bench` runs it; TEXT picks rows whose name contains it.) Prints a Markdown table,
@@ -465,7 +466,9 @@ def worker_main(spec: dict[str, Any]) -> None:
     result["finished"] = time.time()
     if TRACE:
         trace = result.pop("trace")
-        Path(TRACE, f"{os.getpid()}.json").write_text(
+        row_dir = Path(TRACE, spec["key"])  # one directory per row
+        row_dir.mkdir(parents=True, exist_ok=True)
+        (row_dir / f"{os.getpid()}.json").write_text(
             json.dumps({"start_at": spec["start_at"], "trace": trace})
         )
     print(json.dumps(result), flush=True)
