@@ -21,9 +21,10 @@ With BENCH_TRACE=DIR each process of a process row writes when each of its answe
 DIR/KEY (KEY: the row's access key); `python bench/trace.py DIR/KEY` prints them per process
 and second.
 
-Usage: python bench/limiters.py [--quick] [--limiter TEXT] [--mode TEXT]
-(--quick: 50 threads only, as `make bench` runs it; TEXT picks rows whose name contains it.) Prints a Markdown table,
-also written to build/bench-limiters.md.
+Usage: python bench/limiters.py [--quick] [--limiter TEXT] [--mode TEXT] [--contender TEXT] [--repeat N]
+(--quick: 50 threads only, as `make bench` runs it; TEXT picks rows whose name contains it;
+--repeat N runs each mode's rows N times: one run of a process row moves by ±0.05 x ideal
+on a shared 2-core machine.) Prints a Markdown table, also written to build/bench-limiters.md.
 """
 
 from __future__ import annotations
@@ -543,6 +544,7 @@ def panel(quick: bool = False) -> list[str]:
     )
     modes = MODES[:1] if quick else MODES
     modes = tuple(mode for mode in modes if option("--mode") in mode)
+    repeat = int(option("--repeat") or 1)
     for limiter, start in LIMITERS.items():
         if option("--limiter") not in limiter:
             continue
@@ -551,7 +553,8 @@ def panel(quick: bool = False) -> list[str]:
             print(lines[-1], flush=True)
             continue
         with start() as base:
-            for mode in modes:
+            # Repeated rows run back to back, each with its own naive loop to compare with.
+            for mode in [mode for mode in modes for _ in range(repeat)]:
                 contenders = [("naive loop", "naive", None), ("openai-python policy", "openai", None),
                               ("meetbit (defaults)", "meetbit", None)]  # fmt: skip
                 if mode == MODES[2]:
