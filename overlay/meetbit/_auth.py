@@ -44,7 +44,8 @@ def _can_append_raw() -> bool:
 
 
 _APPEND_RAW = _can_append_raw()
-KEY_HEADERS = frozenset({"x-access-key-id", SECRET_HEADER.lower()})
+ID_HEADER = "X-Access-Key-Id"
+KEY_HEADERS = frozenset({ID_HEADER.lower(), SECRET_HEADER.lower()})
 """The headers only the access key sets (lowercase): `headers=` may not name them."""
 KEY_HEADERS_RAW = frozenset(name.encode() for name in KEY_HEADERS)
 _LOWERCASE_NAME = operator.itemgetter(1)
@@ -61,7 +62,7 @@ class AccessKeyAuth(httpx.Auth):
     def __init__(self, access_key_id: str, access_key_secret: str) -> None:
         self.access_key_id = _checked("access_key_id", access_key_id, "MEETBIT_ACCESS_KEY_ID")
         secret = _checked("access_key_secret", access_key_secret, "MEETBIT_ACCESS_KEY_SECRET")
-        self._headers = (("X-Access-Key-Id", self.access_key_id), (SECRET_HEADER, secret))
+        self._headers = ((ID_HEADER, self.access_key_id), (SECRET_HEADER, secret))
         self._raw = tuple(
             (name.encode(), name.lower().encode(), value.encode()) for name, value in self._headers
         )
