@@ -602,6 +602,16 @@ def main() -> None:
     if len(sys.argv) > 1 and sys.argv[1] == "worker":
         worker_main(json.loads(sys.argv[2]))
         return
+    usage = __doc__.split("\n\n")[-1]
+    if {"-h", "--help"} & set(sys.argv):
+        print(usage, end="")
+        return
+    # An unknown argument must not start the whole panel (about 10 minutes).
+    flags, values = {"--quick"}, {"--limiter", "--mode", "--contender", "--repeat"}
+    arguments = iter(sys.argv[1:])
+    for argument in arguments:
+        if argument not in flags and (argument not in values or next(arguments, None) is None):
+            sys.exit(f"bench/limiters.py: unexpected {argument!r}\n{usage}")
     lines = panel(quick="--quick" in sys.argv)
     Path("build").mkdir(exist_ok=True)
     Path("build/bench-limiters.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
