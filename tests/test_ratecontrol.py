@@ -14,7 +14,14 @@ import pytest
 from meetbit._rate import RateController, controller_for
 from meetbit._rate.bucket import MIN_RATE, SlotBucket
 from meetbit._rate.clock import FakeClock
-from meetbit._rate.controller import FORGET_AFTER, MAX_BACKOFF, MAX_PAYBACK, backoff
+from meetbit._rate.controller import (
+    FORGET_AFTER,
+    MAX_BACKOFF,
+    MAX_PAYBACK,
+    POLL,
+    ROUND_HOLD,
+    backoff,
+)
 from meetbit._rate.cubic import BETA, C, Cubic
 from meetbit._rate.detector import HOLD, Throttle, ThrottleDetector
 from meetbit._rate.jitter import Jitter
@@ -222,7 +229,57 @@ class TestRateController:
             controller.on_response(False, None)
         for _ in range(30):
             controller.on_response(True, None)
+        controller.reserve()  # the round is answered: its 429s are judged now
         assert controller.rate == pytest.approx(20 * BETA)
+
+    def test_the_first_rate_waits_for_the_whole_first_round(self) -> None:
+        # The refusals of a burst may come back before its successes (another process's
+        # answers, a slower winner): judged at once, they would set the first rate from the
+        # 50 in flight, not from the 20 the limiter took.
+        clock = FakeClock()
+        controller = RateController(clock=clock)
+        for _ in range(50):
+            controller.reserve()
+        for _ in range(30):
+            controller.on_response(True, 1.0)
+        assert controller.reserve() < 0, "held until the round is answered"
+        for _ in range(20):
+            controller.on_response(False, None)
+        assert controller.reserve() >= 1.0, "the round's Retry-After is the floor"
+        assert controller.rate == pytest.approx(20 * BETA)
+
+    def test_a_round_refused_whole_starts_from_its_size(self) -> None:
+        # Nothing accepted (a storm, a quota others hold): the only rate known is how many
+        # were sent together, as when the first 429 was judged on arrival.
+        controller = RateController(clock=FakeClock())
+        for _ in range(50):
+            controller.reserve()
+        for _ in range(50):
+            controller.on_response(True, None)
+        assert controller.rate == pytest.approx(50 * BETA)
+
+    def test_a_new_client_keeps_to_twice_its_successes_until_round_hold(self) -> None:
+        # 12 answered without a 429 say nothing of the quota: a burst of 40 more (threads
+        # joining, other processes' shares) may meet a window they spent. 12 may go.
+        clock = FakeClock()
+        controller = RateController(clock=clock)
+        for _ in range(12):
+            controller.reserve()
+            controller.on_response(False, None)
+        assert [controller.reserve() for _ in range(40)].count(0.0) == 12
+        clock.advance(ROUND_HOLD)
+        assert controller.reserve() == 0.0
+        assert controller.rate is None, "no 429: nothing paced, ever"
+
+    def test_a_round_left_unanswered_holds_sends_at_most_round_hold(self) -> None:
+        clock = FakeClock()
+        controller = RateController(clock=clock)
+        for _ in range(3):
+            controller.reserve()
+        controller.on_response(False, None)  # two answers never come
+        assert controller.reserve() == -POLL
+        clock.advance(ROUND_HOLD)
+        assert controller.reserve() == 0.0
 
     def test_refusals_without_a_success_between_back_off_without_cutting(self) -> None:
         clock = FakeClock()
@@ -374,11 +431,15 @@ def simulate(
     while queue:
         at, worker, step = heapq.heappop(queue)
         clock.now = at
-        if step == "reserve":
-            if remaining <= 0:
+        if step in ("reserve", "retry"):
+            if step == "reserve" and remaining <= 0:
                 continue
-            remaining -= 1
-            heapq.heappush(queue, (at + controller.reserve(), worker, "send"))
+            wait = controller.reserve()
+            if wait < 0:  # held: ask again
+                heapq.heappush(queue, (at - wait, worker, step))
+                continue
+            remaining -= step == "reserve"
+            heapq.heappush(queue, (at + wait, worker, "send"))
         elif step == "send":
             refused, retry_after = answer(at)
             hints[worker] = retry_after
@@ -387,7 +448,7 @@ def simulate(
         else:
             controller.on_response(step == "429", hints[worker] if step == "429" else None)
             if step == "429":
-                heapq.heappush(queue, (at + controller.reserve(), worker, "send"))
+                heapq.heappush(queue, (at, worker, "retry"))
             else:
                 heapq.heappush(queue, (at, worker, "reserve"))
     return limited, clock.now - start

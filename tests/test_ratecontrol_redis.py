@@ -16,6 +16,7 @@ from collections.abc import Iterator
 import meetbit
 import pytest
 from meetbit._rate import controller_for
+from meetbit._rate.cubic import BETA
 from meetbit._rate.redis_store import RedisRateController
 
 redis = pytest.importorskip("redis", reason="the redis extra is not installed")
@@ -83,6 +84,27 @@ def test_a_429_seen_by_one_controller_slows_another_on_the_same_key(
     assert other.reserve() == 0.0, "other keys are not slowed"
 
 
+def test_the_first_rate_waits_for_the_whole_first_round(
+    redis_url: str, request: pytest.FixtureRequest
+) -> None:
+    # One process's refusals reach Redis before the other's successes (they are carried by
+    # its next call): judged at once, they would set the first rate from the 50 in flight.
+    name = key(request)
+    refused, accepted = RedisRateController(redis_url, name), RedisRateController(redis_url, name)
+    for _ in range(30):
+        refused.reserve()
+    for _ in range(20):
+        accepted.reserve()
+    for _ in range(30):
+        refused.on_response(True, 1.0)
+    assert refused.reserve() < 0, "held until the round is answered"
+    for _ in range(20):
+        accepted.on_response(False, None)
+    assert accepted.reserve() >= 1.0, "the round's Retry-After is the floor"
+    rate = float(redis.Redis.from_url(redis_url).hget(f"meetbit:rate:{name}", "rate"))
+    assert rate == pytest.approx(20 * BETA, rel=0.01)
+
+
 def test_a_429_in_another_process_slows_this_one(
     redis_url: str, request: pytest.FixtureRequest
 ) -> None:
@@ -103,6 +125,7 @@ def test_the_connection_survives_a_fork(redis_url: str, request: pytest.FixtureR
     name = key(request)
     controller = RedisRateController(redis_url, name)
     controller.reserve()  # the parent has an open connection
+    controller.on_response(False, None)
     pid = os.fork()
     if pid == 0:  # the child: its own connection, same shared state
         try:

@@ -232,6 +232,49 @@ def test_a_sync_wait_interrupted_by_a_signal_leaves_nothing_behind(server: WireS
     assert len(server.received) == 1 + 10
 
 
+def test_the_winners_of_a_first_burst_wait_for_its_refusals(server: WireServer) -> None:
+    # 30 threads, 60 calls, against a fixed window that the first burst spends: 10 taken at
+    # once, 20 refused (no Retry-After) after 0.5 s, as a busy limiter or a far server answers;
+    # the window turns after 1 s. Winners that sent again on their quick success would draw
+    # 10 more refusals from the spent window before any refusal was known.
+    lock, taken = threading.Lock(), itertools.count()
+    start = time.monotonic()
+
+    def window(received: Received) -> Reply:
+        with lock:
+            winner = next(taken) < 10
+        if winner or received.time > start + 1.0:
+            return OK
+        return Reply(429, "Too many requests.", delay=0.5)
+
+    server.script = window
+    barrier = threading.Barrier(30)
+    errors: list[BaseException] = []
+    with make_client(server, max_connections=30) as client:
+        ids = iter(range(1, 61))
+
+        def work() -> None:
+            barrier.wait(timeout=10)
+            for event_id in ids:  # the iterator is shared: each id once
+                try:
+                    client.events.cancel_event(1, event_id, cancel_note="x")
+                except meetbit.MeetBitError as error:
+                    errors.append(error)
+
+        threads = [threading.Thread(target=work) for _ in range(30)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=30)
+    assert errors == []
+    first = min(r.time for r in server.received)
+    early = sum(r.time < first + 0.4 for r in server.received)
+    # 30 when every thread sent before the first answer; fewer when the slow start held
+    # the late ones (twice the 10 successes may be out). Never the winners' second calls.
+    assert 20 <= early <= 30, "one round, then a hold"
+    assert len(server.received) <= 60 + 20 + 5, "after the round, paced into the new window"
+
+
 def test_threads_of_one_sync_client_share_one_rate(server: WireServer) -> None:
     # One refusal with Retry-After: 0.5 seen by one thread holds back the others too.
     server.queue(Reply(429, "Too many requests.", {"Retry-After": "0.5"}))

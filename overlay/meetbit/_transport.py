@@ -128,9 +128,18 @@ class RetryTransport(httpx.BaseTransport):
         self._controller = controller
         self._limit = max_response_bytes
 
+    def _slot(self, call: Call) -> float:
+        """The controller's wait before the next send, after any hold it asks for."""
+        wait = self._controller.reserve()
+        while wait < 0:  # held: ask again later (see `RateController.reserve`)
+            call.before_attempt(-wait)
+            time.sleep(-wait)
+            wait = self._controller.reserve()
+        return wait
+
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         call = Call(self._policy, request)
-        wait = self._controller.reserve()
+        wait = self._slot(call)
         while True:
             call.before_attempt(wait)  # raises when the wait does not fit the budget
             if wait > 0:
@@ -138,7 +147,7 @@ class RetryTransport(httpx.BaseTransport):
             try:
                 response = self._send(request, call)
             except httpx.TransportError as failure:
-                wait = max(call.after_failure(failure), self._controller.reserve())
+                wait = max(call.after_failure(failure), self._slot(call))
                 continue
             status = response.status_code
             if status < 429:  # the common case: nothing to retry, nothing to parse
@@ -154,7 +163,7 @@ class RetryTransport(httpx.BaseTransport):
             least = call.after_response(response, retry_after)
             if least is not None:
                 # Waiting for the controller is not an attempt: only this response was.
-                wait = max(least, self._controller.reserve())
+                wait = max(least, self._slot(call))
                 if call.retry(status, wait):
                     response.close()
                     continue
@@ -202,9 +211,18 @@ class AsyncRetryTransport(httpx.AsyncBaseTransport):
         self._controller = controller
         self._limit = max_response_bytes
 
+    async def _slot(self, call: Call) -> float:
+        """`RetryTransport._slot`, waiting without blocking the event loop."""
+        wait = await self._controller.areserve()
+        while wait < 0:
+            call.before_attempt(-wait)
+            await self._anyio.sleep(-wait)
+            wait = await self._controller.areserve()
+        return wait
+
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         call = Call(self._policy, request)
-        wait = await self._controller.areserve()
+        wait = await self._slot(call)
         while True:
             call.before_attempt(wait)
             if wait > 0:
@@ -212,7 +230,7 @@ class AsyncRetryTransport(httpx.AsyncBaseTransport):
             try:
                 response = await self._send(request, call)
             except httpx.TransportError as failure:
-                wait = max(call.after_failure(failure), await self._controller.areserve())
+                wait = max(call.after_failure(failure), await self._slot(call))
                 continue
             status = response.status_code
             if status < 429:
@@ -227,7 +245,7 @@ class AsyncRetryTransport(httpx.AsyncBaseTransport):
             await self._controller.aon_response(throttled, retry_after)
             least = call.after_response(response, retry_after)
             if least is not None:
-                wait = max(least, await self._controller.areserve())
+                wait = max(least, await self._slot(call))
                 if call.retry(status, wait):
                     await response.aclose()
                     continue

@@ -11,6 +11,14 @@ Where it differs, and why:
   rate: it does not release every waiting request at once. `Retry-After: 0` and no
   Retry-After both mean "not yet, no idea when": a short backoff doubling per refusal in a
   row, capped at `MAX_BACKOFF`;
+* a new client starts slowly, as TCP does: it sends freely until its first answer, then
+  keeps to twice its successes, so that what goes out doubles per round trip. Its 429s are
+  judged together once everything it has sent is answered; until then it sends nothing more.
+  Against a spent window the winners of a burst would otherwise send again before the
+  burst's refusals arrive and draw as many refusals again (48 threads on a quota of 20: 28
+  refused, then 20 more), and a process joining a window that others already spent would
+  send its whole burst into it. Both last at most `ROUND_HOLD` after the first send, and
+  cost a client that is never refused a round trip or two of its first calls, once;
 * `reserve` never blocks: it hands out a slot and the caller waits for it however it waits,
   so the one lock is held only for arithmetic and a cancelled wait holds nothing;
 * after `FORGET_AFTER` seconds without a throttle, it goes back to costing nothing.
@@ -36,6 +44,12 @@ MAX_JITTER = 0.1
 the same moment go within this much of it, not at it, and a lone client is not made late."""
 FORGET_AFTER = 60.0
 """Seconds without a throttle after which the controller stops pacing."""
+ROUND_HOLD = 1.0
+"""Seconds from a new client's first send during which it starts slowly (module docstring):
+a request left hanging (a slow endpoint, a lost answer) delays the others once, by at most
+this, never by its whole timeout."""
+POLL = 0.01
+"""Seconds a held send waits before asking again."""
 
 
 BACKOFF_BASE = 0.1
@@ -71,6 +85,10 @@ class RateController:
         self._answered = 0
         self._first_burst = False  # still answering the burst that met the first 429
         self._guessed = False  # the first rate was guessed from the requests in flight
+        self._opening = True  # the first round may still be unanswered
+        self._round_start = 0.0
+        self._deferred: float | None = None  # the latest moment the round's 429s asked for
+        self._refused = 0  # how many 429s the round drew
 
     @property
     def rate(self) -> float | None:
@@ -81,12 +99,17 @@ class RateController:
     def reserve(self) -> float:
         """Claim the next send slot; return the seconds to wait before sending (0.0 = now).
 
-        Never blocks. The caller sleeps that long however it sleeps, and may be cancelled
+        A negative value -h claims nothing: ask again in h seconds (the first round is being
+        answered). Never blocks. The caller sleeps however it sleeps, and may be cancelled
         during it: the controller holds nothing for it.
         """
-        self._sent += 1
         if self._bucket is None:
-            return 0.0
+            if self._opening and self._held():
+                return -POLL
+            if self._bucket is None:
+                self._sent += 1
+                return 0.0
+        self._sent += 1
         with self._lock:
             bucket, cubic = self._bucket, self._cubic
             if bucket is None or cubic is None:
@@ -99,6 +122,29 @@ class RateController:
             # of callers after a cut) follow the curve instead of the low rate of the moment.
             bucket.rate = cubic.rate(max(now, bucket.next_free))
             return bucket.reserve(now)
+
+    def _held(self) -> bool:
+        """Whether a send must wait while the first round is answered (module docstring)."""
+        if not self._answered:  # no answer yet: this send is part of the first round
+            if not self._sent:
+                self._round_start = self._clock()
+            return False
+        if self._clock() - self._round_start < ROUND_HOLD:
+            if self._deferred is None:  # no 429 yet, so every answer was a success
+                return self._sent >= 2 * self._answered
+            if self._answered < self._sent:
+                return True
+        with self._lock:
+            self._open()
+        return False
+
+    def _open(self) -> None:
+        """End the slow start; judge its 429s, if any, all at once. Called with the lock."""
+        self._opening = False
+        if self._deferred is not None:
+            now = self._clock()
+            retry_after, self._deferred = self._deferred - now, None
+            self._throttled(now, retry_after if retry_after > 0 else None, self._refused)
 
     def on_response(self, throttled: bool, retry_after: float | None) -> None:
         """Feed back an attempt that got a response: `throttled` for a 429, with its Retry-After.
@@ -115,10 +161,22 @@ class RateController:
                 self._guessed = False
             return
         with self._lock:
+            if self._opening and self._bucket is None:
+                # Judged when all that was sent is answered: a 429 that arrives before the
+                # successes sent with it would set the first rate from half the story.
+                # Retry-After counts from its 429, not from the judgement.
+                self._deferred = max(self._deferred or now, now + (retry_after or 0.0))
+                self._refused += 1
+                if self._answered >= self._sent:
+                    self._open()
+                return
             self._throttled(now, retry_after)
 
-    def _throttled(self, now: float, retry_after: float | None) -> None:
+    def _throttled(self, now: float, retry_after: float | None, refused: int | None = None) -> None:
+        """Judge one 429, or the `refused` 429s of a first round, all of it answered."""
         accepted = self._meter.rate(now)
+        if refused is not None:  # the round's successes came within ROUND_HOLD, a second
+            accepted = max(accepted, float(self._answered - refused))
         bucket, cubic = self._bucket, self._cubic
         # Slots handed out for later are not sent yet: their answers will be news.
         waiting = 0 if bucket is None else max(0, int((bucket.next_free - now) * bucket.rate))
@@ -127,7 +185,7 @@ class RateController:
         if bucket is None or cubic is None:
             # Nothing accepted lately (a storm, a quota others spent, or successes not counted
             # yet): no rate to start from but how many requests were in flight.
-            in_flight = max(self._sent - self._answered + 1, 1)
+            in_flight = max(self._sent - self._answered + (refused or 1), 1)
             self._guessed = not accepted
             cubic = Cubic(w_max=accepted or float(in_flight), last_cut=now)
             bucket = SlotBucket(cubic.rate(now), now)

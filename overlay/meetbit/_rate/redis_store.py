@@ -38,7 +38,7 @@ STATE_TTL = 600
 _SCRIPT = resources.files("meetbit._rate").joinpath("shared.lua").read_text(encoding="utf-8")
 _TUNING = (cubic.C, cubic.BETA, MIN_RATE, detector.HOLD, tuning.MAX_BACKOFF,
            tuning.FORGET_AFTER, tuning.MAX_JITTER, tuning.BACKOFF_BASE,
-           tuning.MAX_PAYBACK)  # fmt: skip
+           tuning.MAX_PAYBACK, tuning.ROUND_HOLD, tuning.POLL)  # fmt: skip
 
 
 def _redis() -> Any:

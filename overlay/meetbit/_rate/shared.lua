@@ -7,8 +7,9 @@
 --          retry_after (seconds; <= 0 when absent or unusable), a uniform random in [0, 1),
 --          idle seconds before the state expires, then the tuning constants:
 --          C, BETA, MIN_RATE, HOLD, MAX_BACKOFF, FORGET_AFTER, MAX_JITTER, BACKOFF_BASE,
---          MAX_PAYBACK
--- Returns  the seconds to wait (a string: Lua numbers would be truncated to integers)
+--          MAX_PAYBACK, ROUND_HOLD, POLL
+-- Returns  the seconds to wait (a string: Lua numbers would be truncated to integers);
+--          negative -h: no slot, ask again in h seconds (the first round is being answered)
 local key = KEYS[1]
 local op = ARGV[1]
 local ok = tonumber(ARGV[2])
@@ -19,13 +20,14 @@ local C, BETA, MIN_RATE = tonumber(ARGV[6]), tonumber(ARGV[7]), tonumber(ARGV[8]
 local HOLD, MAX_BACKOFF, FORGET = tonumber(ARGV[9]), tonumber(ARGV[10]), tonumber(ARGV[11])
 local MAX_JITTER, BACKOFF_BASE = tonumber(ARGV[12]), tonumber(ARGV[13])
 local MAX_PAYBACK = tonumber(ARGV[14])
+local ROUND_HOLD, POLL = tonumber(ARGV[15]), tonumber(ARGV[16])
 
 local t = redis.call('TIME')
 local now = tonumber(t[1]) + tonumber(t[2]) / 1e6
 
 local s = redis.call('HMGET', key, 'on', 'rate', 'next_free', 'w_max', 'last_cut',
   'hold_until', 'fresh', 'streak', 'm_prev', 'm_cur', 'm_end', 'sent', 'answered', 'recovery',
-  'm_first', 'first_burst', 'guessed')
+  'm_first', 'first_burst', 'guessed', 'opening', 'round_start', 'deferred', 'refused')
 local on = s[1] == '1'
 local rate = tonumber(s[2]) or MIN_RATE
 local next_free = tonumber(s[3]) or now
@@ -43,6 +45,11 @@ local recovery = tonumber(s[14]) or 0
 local m_first = tonumber(s[15])  -- first success counted since the meter was empty
 local first_burst = s[16] == '1'  -- still answering the burst that met the first 429
 local guessed = s[17] == '1'  -- the first rate was guessed from the requests in flight
+local opening = s[18] ~= '0'  -- the first round may still be unanswered
+local round_start = tonumber(s[19]) or now
+local deferred = tonumber(s[20])  -- the latest moment the first round's 429s asked for
+local refused = tonumber(s[21]) or 0  -- how many 429s the first round drew
+local judged = nil  -- how many 429s of a first round this call judges, all at once
 
 -- AcceptedMeter: two one-second buckets
 if now >= m_end then
@@ -71,21 +78,45 @@ local function cubic(at)
 end
 
 local wait = 0
-if op == 'reserve' then
-  sent = sent + 1
-  if on then
-    if now - last_cut > FORGET and next_free <= now then
-      on = false
-    else
-      local slot = math.max(next_free, now)
-      rate = math.max(cubic(slot), MIN_RATE)
-      next_free = slot + 1 / rate
-      wait = slot - now
+-- a slow start (controller._held): twice the successes may be out until the first 429; then
+-- nothing more until everything sent is answered, and the 429s are judged then, all at once
+local held = false
+local judge = op == 'throttle'
+if judge and opening and not on then
+  -- Retry-After counts from its 429, not from the judgement
+  deferred = math.max(deferred or now, now + math.max(ra, 0))
+  refused = refused + 1
+  if answered + 1 < sent then
+    answered = answered + 1
+    judge = false
+  else
+    opening = false
+    ra = deferred - now
+    deferred = nil
+    judged = refused
+  end
+end
+if op == 'reserve' and opening and not on and answered > 0 then
+  if now - round_start < ROUND_HOLD and
+      ((not deferred and sent >= 2 * answered) or (deferred and answered < sent)) then
+    held = true
+    wait = -POLL
+  elseif now - round_start >= ROUND_HOLD or deferred then
+    opening = false
+    if deferred then
+      judge = true
+      ra = deferred - now
+      deferred = nil
+      judged = refused
+      answered = answered - 1  -- counted when it arrived; the judgement counts it again
     end
   end
-else
+end
+if judge then
   answered = answered + 1
   local accepted = m_prev * (m_end - now) + m_cur
+  -- a first round's successes came within ROUND_HOLD, a second
+  if judged then accepted = math.max(accepted, answered - judged) end
   local verdict
   if stale() then
     verdict = 'stale'
@@ -108,7 +139,7 @@ else
   if not on then
     on = true
     guessed = accepted <= 0
-    if accepted > 0 then w_max = accepted else w_max = math.max(sent - answered + 1, 1) end
+    if accepted > 0 then w_max = accepted else w_max = math.max(sent - answered + (judged or 1), 1) end
     last_cut = now
     rate = math.max(BETA * w_max, MIN_RATE)
     next_free = now
@@ -154,12 +185,27 @@ else
     if floor > last_cut then last_cut = floor end
   end
 end
+if op == 'reserve' and not held then
+  sent = sent + 1
+  if on then
+    if now - last_cut > FORGET and next_free <= now then
+      on = false
+    else
+      local slot = math.max(next_free, now)
+      rate = math.max(cubic(slot), MIN_RATE)
+      next_free = slot + 1 / rate
+      wait = slot - now
+    end
+  end
+end
 
 local function f(x) return string.format('%.6f', x) end
 redis.call('HSET', key, 'on', on and '1' or '0', 'rate', f(rate), 'next_free', f(next_free),
   'w_max', f(w_max), 'last_cut', f(last_cut), 'hold_until', f(hold_until), 'fresh', fresh,
   'streak', streak, 'm_prev', m_prev, 'm_cur', m_cur, 'm_end', f(m_end), 'sent', sent,
   'answered', answered, 'recovery', recovery, 'm_first', m_first and f(m_first) or '',
-  'first_burst', first_burst and '1' or '0', 'guessed', guessed and '1' or '0')
+  'first_burst', first_burst and '1' or '0', 'guessed', guessed and '1' or '0',
+  'opening', opening and '1' or '0', 'round_start', f(round_start),
+  'deferred', deferred and f(deferred) or '', 'refused', refused)
 redis.call('EXPIRE', key, ttl)
 return f(wait)
