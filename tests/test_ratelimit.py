@@ -89,28 +89,41 @@ def naive_429s(base_url: str) -> int:
     return refused
 
 
+def cancel_in_threads(
+    client: meetbit.Client, ids: range, *, threads: int, timeout: float, together: bool = False
+) -> list[BaseException]:
+    """Cancel each of `ids` once from `threads` threads sharing `client`; the errors raised.
+
+    `together`: every thread starts its first call at the same moment (a barrier).
+    """
+    pending, errors = iter(ids), list[BaseException]()
+    barrier = threading.Barrier(threads) if together else None
+
+    def work() -> None:
+        if barrier is not None:
+            barrier.wait(timeout=10)
+        for event_id in pending:  # the iterator is shared: each id once
+            try:
+                client.events.cancel_event(1, event_id, cancel_note="x")
+            except meetbit.MeetBitError as error:
+                errors.append(error)
+
+    workers = [threading.Thread(target=work) for _ in range(threads)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join(timeout=timeout)
+    return errors
+
+
 def test_fifty_threads_on_one_client_all_complete_with_far_fewer_429s(
     flask_limiter: tuple[str, dict[str, int]],
 ) -> None:
     base_url, counts = flask_limiter
-    errors: list[BaseException] = []
-    ids = iter(range(1, CALLS + 1))
     with meetbit.Client(
         base_url=base_url, access_key_id=KEY_ID, access_key_secret=SECRET
     ) as client:
-
-        def work() -> None:
-            for event_id in ids:
-                try:
-                    client.events.cancel_event(1, event_id, cancel_note="x")
-                except meetbit.MeetBitError as error:
-                    errors.append(error)
-
-        threads = [threading.Thread(target=work) for _ in range(50)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join(timeout=120)
+        errors = cancel_in_threads(client, range(1, CALLS + 1), threads=50, timeout=120)
     assert errors == []
     assert counts["200"] == CALLS
     ours = counts["429"]
@@ -248,24 +261,8 @@ def test_the_winners_of_a_first_burst_wait_for_its_refusals(server: WireServer) 
         return Reply(429, "Too many requests.", delay=0.5)
 
     server.script = window
-    barrier = threading.Barrier(30)
-    errors: list[BaseException] = []
     with make_client(server, max_connections=30) as client:
-        ids = iter(range(1, 61))
-
-        def work() -> None:
-            barrier.wait(timeout=10)
-            for event_id in ids:  # the iterator is shared: each id once
-                try:
-                    client.events.cancel_event(1, event_id, cancel_note="x")
-                except meetbit.MeetBitError as error:
-                    errors.append(error)
-
-        threads = [threading.Thread(target=work) for _ in range(30)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join(timeout=30)
+        errors = cancel_in_threads(client, range(1, 61), threads=30, timeout=30, together=True)
     assert errors == []
     first = min(r.time for r in server.received)
     early = sum(r.time < first + 0.4 for r in server.received)

@@ -82,12 +82,12 @@ local wait = 0
 -- nothing more until everything sent is answered, and the 429s are judged then, all at once
 local held = false
 local judge = op == 'throttle'
+if judge then answered = answered + 1 end
 if judge and opening and not on then
   -- Retry-After counts from its 429, not from the judgement
   deferred = math.max(deferred or now, now + math.max(ra, 0))
   refused = refused + 1
-  if answered + 1 < sent then
-    answered = answered + 1
+  if answered < sent then
     judge = false
   else
     opening = false
@@ -108,12 +108,10 @@ if op == 'reserve' and opening and not on and answered > 0 then
       ra = deferred - now
       deferred = nil
       judged = refused
-      answered = answered - 1  -- counted when it arrived; the judgement counts it again
     end
   end
 end
 if judge then
-  answered = answered + 1
   local accepted = m_prev * (m_end - now) + m_cur
   -- a first round's successes came within ROUND_HOLD, a second
   if judged then accepted = math.max(accepted, answered - judged) end
