@@ -75,7 +75,7 @@ limiter-servers:
 demo: $(INSTALLED_PACKAGE)
 	@$(BIN)/python examples/demo.py
 
-## Take a new upstream spec: make update-spec SPEC=path/to/openapi.yaml (README: Updating the spec).
+## Take a new upstream spec: make update-spec SPEC=path/to/openapi.yaml (docs/updating-the-spec.md).
 ## Exit 0: taken; 1: refused, nothing changed (or taken, but hand-written code no longer
 ## type-checks, which it says); 2: usage, or SPEC unreadable / not a YAML mapping.
 update-spec: $(STAMP)

@@ -84,6 +84,7 @@ the terminal is interactive.
 
 Environment:
   MEETBIT_DOMAIN             tenant's primary domain (or --domain)
+  MEETBIT_BASE_URL           full API base URL instead of the domain (or --base-url)
   MEETBIT_ACCESS_KEY_ID      access key id (or --access-key-id)
   MEETBIT_ACCESS_KEY_SECRET  access key secret (or the prompt)
 """
@@ -363,7 +364,9 @@ class _Unconfigured(Exception):
 
 
 def _settings(arguments: argparse.Namespace, stdin: TextIO) -> dict[str, Any]:
-    if arguments.base_url is None and not (arguments.domain or os.environ.get("MEETBIT_DOMAIN")):
+    if arguments.base_url is None and not (
+        arguments.domain or os.environ.get("MEETBIT_DOMAIN") or os.environ.get("MEETBIT_BASE_URL")
+    ):
         raise _Unconfigured(
             "no MeetBit domain: pass --domain (your tenant's primary domain, e.g. "
             "acme.meetbit.com) or set MEETBIT_DOMAIN"

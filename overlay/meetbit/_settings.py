@@ -76,25 +76,31 @@ def _bad_domain(domain: str) -> ConfigurationError:
 
 
 def base_url_for(domain: str | None, base_url: str | None) -> str:
+    """The API's base URL: base_url=, domain=, then MEETBIT_BASE_URL, then MEETBIT_DOMAIN."""
+    name = "base_url"
+    if base_url is None and domain is None and os.environ.get("MEETBIT_BASE_URL"):
+        # An argument wins over every variable; of the two variables the whole URL wins.
+        name, base_url = "MEETBIT_BASE_URL", os.environ["MEETBIT_BASE_URL"]
     if base_url is not None:
         try:
             url = httpx.URL(base_url)
         except (httpx.InvalidURL, TypeError) as error:
-            raise ConfigurationError(f"base_url is not a valid URL: {error}") from None
+            raise ConfigurationError(f"{name} is not a valid URL: {error}") from None
         if url.scheme not in ("http", "https") or not url.host:
-            raise ConfigurationError(f"base_url must be an http(s) URL, got {base_url!r}")
+            raise ConfigurationError(f"{name} must be an http(s) URL, got {base_url!r}")
         if url.query or url.fragment or "?" in base_url or "#" in base_url:
             # The operation's path is appended to the base URL: a query or fragment in it
             # would end up in front of the path (/v2.0?tenant=acme/calendars/...).
             raise ConfigurationError(
-                "base_url must not have a query or a fragment; put headers= or a proxy "
+                f"{name} must not have a query or a fragment; put headers= or a proxy "
                 f"in front instead, got {base_url!r}"
             )
         return base_url.rstrip("/")
     domain = setting(domain, "MEETBIT_DOMAIN")
     if not domain:
         raise ConfigurationError(
-            "no MeetBit domain: pass domain= (your tenant's primary domain) or set MEETBIT_DOMAIN"
+            "no MeetBit domain: pass domain= (your tenant's primary domain) or set "
+            "MEETBIT_DOMAIN (or MEETBIT_BASE_URL)"
         )
     https = f"https://{_checked_host(domain)}/api/public/v2.0"
     try:
