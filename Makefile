@@ -75,12 +75,15 @@ limiter-servers:
 demo: $(INSTALLED_PACKAGE)
 	@$(BIN)/python examples/demo.py
 
-## Take a new upstream spec: make update-spec SPEC=path/to/openapi.yaml (README: Updating the spec).
-## Exit 0: taken; 1: refused, nothing changed (or taken, but hand-written code no longer
-## type-checks, which it says); 2: usage, or SPEC unreadable / not a YAML mapping.
+## Take a new upstream spec: MeetBit's docs pages, directories of them, or one whole YAML
+## document: make update-spec SPEC="get-event.md list-events.md" (docs/releasing.md).
+## tools/update_spec exits 0: taken; 1: refused, nothing changed (or taken, but hand-written
+## code no longer type-checks, which it says); 2: usage, or a SPEC that is not a spec source.
+## GNU make exits 2 for every failed recipe, so a last line names the script's own status.
 update-spec: $(STAMP)
-	@test -n "$(SPEC)" || { echo "usage: make update-spec SPEC=path/to/new/openapi.yaml" >&2; exit 2; }
-	@$(BIN)/python tools/update_spec.py "$(SPEC)"
+	@test -n "$(SPEC)" || { echo "usage: make update-spec SPEC=page.md|pages/|openapi.yaml" >&2; exit 2; }
+	@$(BIN)/python tools/update_spec $(SPEC) || { status=$$?; echo "update-spec: exit status \
+	$$status (1: refused or hand-written code to fix; 2: usage or SPEC unusable)" >&2; exit $$status; }
 
 ## Upstream document: list its findings (it is expected to fail). Fixed document: must pass.
 validate-spec: fix-spec
