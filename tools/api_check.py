@@ -2,7 +2,8 @@
 
 Usage:
     python tools/api_check.py check [--root DIR]      (make api-check, part of make test)
-    python tools/api_check.py snapshot [--root DIR]   (make api-snapshot, at release time)
+    python tools/api_check.py release [--root DIR]    (make release: date CHANGELOG, snapshot)
+    python tools/api_check.py snapshot [--root DIR]   (make api-snapshot: the snapshot alone)
 
 `snapshot` dumps the packages' API with griffe to api/meetbit-X.Y.Z.json (X.Y.Z from
 overlay/meetbit/_version.py): that version is then released (tools/versioning.py).
@@ -36,6 +37,7 @@ import re
 import sys
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -321,15 +323,43 @@ def snapshot(root: Path) -> Path:
     return path
 
 
+def release(root: Path, day: str) -> int:
+    """Mark the tree's version released: its CHANGELOG section dated, its API snapshotted."""
+    version = tree_version(root)
+    if versioning.is_released(root, version):
+        print(
+            f"release: {version} is released already (api/meetbit-{version}.json)", file=sys.stderr
+        )
+        return 1
+    path = root / "CHANGELOG.md"
+    if not changelog.close(path, version, day):
+        print(f"release: CHANGELOG.md has no '## {version} — unreleased' section", file=sys.stderr)
+        return 1
+    if check(root):
+        changelog.reopen(path, version, day)
+        print("release: refused, the API check above fails; nothing changed", file=sys.stderr)
+        return 1
+    written = snapshot(root)
+    print(
+        f"release: {version} dated {day} in CHANGELOG.md, API snapshot {written.name} written.\n"
+        f"Next: make test, commit, git tag -a v{version}, make dist, upload (docs/releasing.md)."
+    )
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("command", choices=["check", "snapshot"])
+    parser.add_argument("command", choices=["check", "snapshot", "release"])
     parser.add_argument("--root", type=Path, default=ROOT, help="project tree (default: this one)")
+    parser.add_argument("--date", default=date.today().isoformat(), help="release date")
     arguments = parser.parse_args(argv)
+    root = arguments.root.resolve()
     if arguments.command == "snapshot":
-        print(f"api snapshot: wrote {snapshot(arguments.root.resolve())}")
+        print(f"api snapshot: wrote {snapshot(root)}")
         return 0
-    return check(arguments.root.resolve())
+    if arguments.command == "release":
+        return release(root, arguments.date)
+    return check(root)
 
 
 if __name__ == "__main__":

@@ -52,3 +52,21 @@ def record(path: Path, old: str, new: str, lines: list[str]) -> str:
     text = text[: heading.end()] + body + "\n\n" + added + rest
     path.write_text(text, encoding="utf-8")
     return title
+
+
+def close(path: Path, version: str, day: str) -> bool:
+    """Date `version`'s unreleased section (the release); False when there is none."""
+    text = path.read_text(encoding="utf-8") if path.exists() else ""
+    heading = f"## {version} — {UNRELEASED}"
+    if not re.search(rf"^{re.escape(heading)}$", text, re.MULTILINE):
+        return False
+    path.write_text(text.replace(heading, f"## {version} — {day}", 1), encoding="utf-8")
+    return True
+
+
+def reopen(path: Path, version: str, day: str) -> None:
+    """Undo `close`."""
+    text = path.read_text(encoding="utf-8")
+    path.write_text(
+        text.replace(f"## {version} — {day}", f"## {version} — {UNRELEASED}", 1), encoding="utf-8"
+    )
