@@ -245,22 +245,24 @@ def release_differences(root: Path) -> tuple[str, list[str]] | None:
     return path.name, api_differences(load_snapshot(path), load_tree(root))
 
 
+def _complain(heading: str, lines: list[str], hint: str) -> None:
+    print(heading, file=sys.stderr)
+    for line in lines:
+        print(f"  {line}", file=sys.stderr)
+    print(hint, file=sys.stderr)
+
+
 def _refuse_changed_release(
     version: str, snapshot_name: str, differences: list[str], findings: list[Finding]
 ) -> int:
     kind = versioning.BREAKING if findings else versioning.ADDITION
-    print(
+    _complain(
         f"api check: meetbit {version} is released ({versioning.SNAPSHOT_DIR}/{snapshot_name}) "
         f"and this tree's public API differs from it ({len(differences)}):",
-        file=sys.stderr,
-    )
-    for line in differences:
-        print(f"  {line}", file=sys.stderr)
-    print(
+        differences,
         f"A changed API is a new version: {kind} -> {versioning.bump(version, kind)} "
         f"({versioning.rule(version)}). make update-spec moves the version for a spec "
         "change; otherwise set it in overlay/meetbit/_version.py.",
-        file=sys.stderr,
     )
     return 1
 
@@ -298,17 +300,12 @@ def check(root: Path) -> int:
                 f"api check: declared in CHANGELOG {version}: {finding.path}: {finding.explanation}"
             )
     if undeclared:
-        print(
+        _complain(
             f"api check: {len(undeclared)} breaking change(s) since {snapshot.name} that "
             f"CHANGELOG.md's '## {version}' section does not declare:",
-            file=sys.stderr,
-        )
-        for finding in undeclared:
-            print(f"  {finding.path}: {finding.explanation}", file=sys.stderr)
-        print(
+            [f"{finding.path}: {finding.explanation}" for finding in undeclared],
             "Restore the API, or declare each with a bullet in that section, e.g.\n"
             f"  - Breaking: `{undeclared[0].path}` ... (what changed and what to use instead)",
-            file=sys.stderr,
         )
         return 1
     if status == 0:

@@ -16,6 +16,10 @@ import generate
 from openapi_spec_validator import OpenAPIV30SpecValidator, OpenAPIV31SpecValidator
 from referencing.exceptions import Unresolvable
 
+# Schemathesis (a dev dependency) brings jsonschema-rs, which openapi-spec-validator picks
+# up by itself and words its errors differently: the refusals here quote the Python backend.
+os.environ.setdefault("OPENAPI_SPEC_VALIDATOR_SCHEMA_VALIDATOR_BACKEND", "jsonschema")
+
 
 class Refused(Exception):
     """The new spec cannot be taken; nothing was changed."""
