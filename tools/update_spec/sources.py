@@ -190,7 +190,7 @@ def vendored(root: Path) -> list[Source]:
 def combine(current: list[Source], given: list[Source]) -> tuple[list[Source], list[str]]:
     """The sources after taking `given`, by name, and the names of those it supersedes."""
     if any(not source.is_page for source in given):
-        superseded = [source for source in current if source.name not in {s.name for s in given}]
+        superseded = list(current)
     else:
         names = {source.name for source in given}
         described = frozenset().union(*(source.operations for source in given))
