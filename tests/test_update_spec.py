@@ -289,6 +289,19 @@ def test_a_whole_document_replaces_the_one_taken_before_it(
     provenance_holds(project)
 
 
+def test_a_tree_without_a_version_takes_the_spec_and_records_nothing(
+    project: Path, pages: dict[str, Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A scratch project of specs alone (tools/real_specs.py makes such copies)."""
+    (project / versioning.VERSION_FILE).unlink()
+    before = (project / "CHANGELOG.md").read_bytes()
+    assert run(next(iter(pages.values())), project=project) == 0
+    assert "Version: not recorded, this tree has no overlay/meetbit/_version.py." in (
+        capsys.readouterr().out
+    )
+    assert (project / "CHANGELOG.md").read_bytes() == before
+
+
 def test_operation_the_generator_would_skip_is_named_and_nothing_changes(
     project: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

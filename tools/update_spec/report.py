@@ -86,6 +86,9 @@ def changelog_lines(
 
 def record(root: Path, changes: list[Change], generated_changed: bool, sources: list[str]) -> None:
     """Move the version by the rule and write the update into CHANGELOG.md; say both."""
+    if not (root / versioning.VERSION_FILE).exists():  # a scratch project of specs alone
+        print(f"\nVersion: not recorded, this tree has no {versioning.VERSION_FILE}.")
+        return
     decision = versioning.decide(root, kind_of(changes, generated_changed))
     print(f"\nVersion: {decision.explain()}")
     if decision.kind is None:
