@@ -8,7 +8,7 @@ INSTALLED_PACKAGE := $(VENV)/.package
 FIXED_SPEC := build/openapi.fixed.json
 GENERATE := $(BIN)/python tools/generate.py openapi.yaml
 
-.PHONY: dist api-check api-snapshot update-spec demo bench bench-limiters limiter-servers generate check-generated fix-spec validate-spec test test-min-deps contract prism lint lock clean
+.PHONY: dist api-check api-snapshot release update-spec demo bench bench-limiters limiter-servers generate check-generated fix-spec validate-spec test test-min-deps contract prism lint lock clean
 
 $(STAMP): requirements/dev.txt
 	@$(PYTHON) -c 'import sys; sys.exit("Python >= 3.11 is required, $(PYTHON) is " + sys.version.split()[0]) if sys.version_info < (3, 11) else None'
@@ -39,18 +39,25 @@ check-generated: $(STAMP)
 		|| { echo "generated/ differs from a fresh generation (diff above): run 'make generate' and commit, never edit generated/ by hand" >&2; exit 1; }
 	@echo "generated/ matches a fresh generation"
 
-## Build the sdist and wheel into build/dist, twine check --strict them, install the wheel
+## Build the sdist and wheel into build/dist (refused for a released version whose public API
+## differs from its snapshot), twine check --strict them, install the wheel
 ## into a clean virtualenv (build/dist-venv) and import it there, and check that a wheel
 ## rebuilt from the sdist has the same files (tools/dist.py).
 dist: $(STAMP)
 	$(BIN)/python tools/dist.py build/dist
 
-## Public API against the last release's snapshot (api/meetbit-X.Y.Z.json) with griffe:
-## a breaking change fails unless CHANGELOG declares it for this version (tools/api_check.py).
+## Public API against the last release's snapshot (api/meetbit-X.Y.Z.json) with griffe, by
+## the version rule (tools/versioning.py): a released version's API is frozen, a break needs
+## the version the rule gives and a CHANGELOG declaration (tools/api_check.py).
 api-check: $(STAMP)
 	$(BIN)/python tools/api_check.py check
 
-## At release: snapshot the public API as api/meetbit-<__version__>.json (docs/releasing.md).
+## The release step (docs/releasing.md): date the version's CHANGELOG section and snapshot
+## its public API as api/meetbit-<__version__>.json, which marks the version released.
+release: $(STAMP)
+	$(BIN)/python tools/api_check.py release
+
+## The snapshot alone (make release writes it).
 api-snapshot: $(STAMP)
 	$(BIN)/python tools/api_check.py snapshot
 
@@ -75,12 +82,15 @@ limiter-servers:
 demo: $(INSTALLED_PACKAGE)
 	@$(BIN)/python examples/demo.py
 
-## Take a new upstream spec: make update-spec SPEC=path/to/openapi.yaml (docs/updating-the-spec.md).
-## Exit 0: taken; 1: refused, nothing changed (or taken, but hand-written code no longer
-## type-checks, which it says); 2: usage, or SPEC unreadable / not a YAML mapping.
+## Take a new upstream spec: MeetBit's docs pages, directories of them, or one whole YAML
+## document: make update-spec SPEC="get-event.md list-events.md" (docs/updating-the-spec.md).
+## tools/update_spec exits 0: taken; 1: refused, nothing changed (or taken, but hand-written
+## code no longer type-checks, which it says); 2: usage, or a SPEC that is not a spec source.
+## GNU make exits 2 for every failed recipe, so a last line names the script's own status.
 update-spec: $(STAMP)
-	@test -n "$(SPEC)" || { echo "usage: make update-spec SPEC=path/to/new/openapi.yaml" >&2; exit 2; }
-	@$(BIN)/python tools/update_spec.py "$(SPEC)"
+	@test -n "$(SPEC)" || { echo "usage: make update-spec SPEC=page.md|pages/|openapi.yaml" >&2; exit 2; }
+	@$(BIN)/python tools/update_spec $(SPEC) || { status=$$?; echo "update-spec: exit status \
+	$$status (1: refused or hand-written code to fix; 2: usage or SPEC unusable)" >&2; exit $$status; }
 
 ## Upstream document: list its findings (it is expected to fail). Fixed document: must pass.
 validate-spec: fix-spec

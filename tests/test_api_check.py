@@ -6,6 +6,7 @@ and generated/), snapshots it as a release, changes it, and runs the check on it
 
 from __future__ import annotations
 
+import shutil
 import sys
 import textwrap
 from pathlib import Path
@@ -15,6 +16,7 @@ from conftest import ROOT
 
 sys.path.insert(0, str(ROOT / "tools"))
 import api_check
+import dist
 
 INIT = '''
 """A tiny stand-in for meetbit."""
@@ -208,3 +210,83 @@ def test_the_project_has_a_snapshot_of_its_last_release() -> None:
     modules = api_check.load_snapshot(snapshot)
     assert set(modules) == {"meetbit", "meetbit_api"}
     assert "Client" in modules["meetbit"].members
+
+
+# --- The version rule -------------------------------------------------------------------
+
+
+def test_a_released_version_s_api_is_frozen(
+    released: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The tree still at a released version, with one more function: a new version."""
+    added = IMPL + "\n\ndef new_helper() -> None:\n    pass\n"
+    init = INIT.replace('"helper"]', '"helper", "new_helper"]').replace(
+        "import Client, helper", "import Client, helper, new_helper"
+    )
+    project(released, "0.1.0", init=init, impl=added)
+    status, output = check(released, capsys)
+    assert status == 1
+    assert "meetbit 0.1.0 is released (api/meetbit-0.1.0.json)" in output
+    assert "  added: meetbit.new_helper" in output
+    assert "addition -> 0.1.1 (while 0.x: breaking -> minor, addition or fix -> patch)" in output
+    project(released, "0.1.0")
+    status, output = check(released, capsys)
+    assert status == 0, output
+    assert "public API is that of the release 0.1.0" in output
+
+
+def test_a_break_needs_the_version_the_rule_gives(
+    released: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    project(released, "0.1.1", impl=IMPL.replace("def cancel_event(", "def cancel(", 1))
+    changelog(released, "- Breaking: `meetbit.Client.cancel_event` removed.", version="0.1.1")
+    status, output = check(released, capsys)
+    assert status == 1
+    assert "1 breaking change(s) since 0.1.0 need version 0.2.0 or later" in output
+    project(released, "0.2.0", impl=IMPL.replace("def cancel_event(", "def cancel(", 1))
+    changelog(released, "- Breaking: `meetbit.Client.cancel_event` removed.")
+    status, output = check(released, capsys)
+    assert status == 0, output
+
+
+def test_the_project_s_api_compares_equal_to_its_own_snapshot(tmp_path: Path) -> None:
+    """What make api-snapshot writes, make dist compares with: equal right after it."""
+    shutil.copytree(ROOT / "overlay", tmp_path / "overlay")
+    shutil.copytree(ROOT / "generated", tmp_path / "generated")
+    path = api_check.snapshot(tmp_path)
+    assert api_check.api_differences(api_check.load_snapshot(path), api_check.load_tree(ROOT)) == []
+
+
+def test_make_dist_refuses_a_released_version_whose_api_changed(released: Path) -> None:
+    project(released, "0.1.0", impl=IMPL.replace("timeout: float = 5.0", "timeout: int = 5"))
+    with pytest.raises(SystemExit) as refusal:
+        dist.release_status(released)
+    message = str(refusal.value)
+    assert "meetbit 0.1.0 is released (api/meetbit-0.1.0.json)" in message
+    assert "  changed: meetbit.Client.__init__" in message
+    assert "one version, one API" in message
+    project(released, "0.1.0")
+    assert "the public API is that of the release" in dist.release_status(released)
+    project(released, "0.2.0")
+    assert "0.2.0 is not released yet" in dist.release_status(released)
+
+
+def test_make_release_dates_the_section_and_snapshots_once(
+    released: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert api_check.main(["release", "--root", str(released), "--date", "2026-12-06"]) == 0
+    assert (released / "api/meetbit-0.2.0.json").exists()
+    assert "## 0.2.0 — 2026-12-06\n" in (released / "CHANGELOG.md").read_text()
+    assert api_check.main(["release", "--root", str(released), "--date", "2026-12-07"]) == 1
+    assert "0.2.0 is released already" in capsys.readouterr().err
+
+
+def test_make_release_refuses_an_api_the_check_refuses(
+    released: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    project(released, "0.2.0", impl=IMPL.replace("def cancel_event(", "def cancel(", 1))
+    before = (released / "CHANGELOG.md").read_text()
+    assert api_check.main(["release", "--root", str(released), "--date", "2026-12-06"]) == 1
+    assert "nothing changed" in capsys.readouterr().err
+    assert (released / "CHANGELOG.md").read_text() == before
+    assert not (released / "api/meetbit-0.2.0.json").exists()

@@ -2,6 +2,11 @@
 
 Usage: python tools/dist.py [OUTDIR]   (default build/dist)
 
+0. The version in overlay/meetbit/_version.py decides what is built. A released version
+   (its api/meetbit-X.Y.Z.json is committed) is frozen: a tree whose public API differs
+   from that snapshot is refused, with every difference and the version the rule gives
+   (tools/versioning.py), so one version number never names two different APIs. A version
+   not released yet builds as a preview of it, and says so.
 1. `python -m build`: the sdist from the tree, then the wheel from that sdist (build's
    default), so what we publish is what a user who builds from the sdist would get.
 2. `twine check --strict` on both (metadata and README rendering, as the index will do).
@@ -24,6 +29,8 @@ import sys
 import tempfile
 import zipfile
 from pathlib import Path
+
+import api_check
 
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
@@ -97,7 +104,30 @@ def smoke_test(wheel: Path, venv: Path) -> str:
     return cli
 
 
+def release_status(root: Path) -> str:
+    """One line on what this build is; SystemExit when a released version's API changed."""
+    version = api_check.tree_version(root)
+    released = api_check.release_differences(root)
+    if released is None:
+        return (
+            f"meetbit {version} is not released yet (no api/meetbit-{version}.json): this "
+            "build is a preview of it"
+        )
+    snapshot, differences = released
+    if differences:
+        shown = "".join(f"  {line}\n" for line in differences[:20])
+        more = f"  ... and {len(differences) - 20} more\n" if len(differences) > 20 else ""
+        raise SystemExit(
+            f"make dist: meetbit {version} is released (api/{snapshot}), and this tree's "
+            f"public API differs from it ({len(differences)} differences):\n{shown}{more}"
+            "Refused: one version, one API. Move the version by the rule "
+            "(make api-check names it), or build the release from its tag."
+        )
+    return f"meetbit {version}: the public API is that of the release (api/{snapshot})"
+
+
 def main(outdir: Path) -> None:
+    status = release_status(ROOT)
     shutil.rmtree(outdir, ignore_errors=True)
     build(outdir)
     (sdist,) = outdir.glob("*.tar.gz")
@@ -112,6 +142,8 @@ def main(outdir: Path) -> None:
     files = len(contents(wheel))
     print(f"the wheel rebuilt from the sdist matches one built from the tree ({files} files)")
     print(f"a clean virtualenv imports meetbit and meetbit_api from the wheel: {installed}")
+    print(status)
+    print(f"install it elsewhere with: pip install {wheel}")
 
 
 if __name__ == "__main__":
