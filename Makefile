@@ -8,7 +8,7 @@ INSTALLED_PACKAGE := $(VENV)/.package
 FIXED_SPEC := build/openapi.fixed.json
 GENERATE := $(BIN)/python tools/generate.py openapi.yaml
 
-.PHONY: dist api-check api-snapshot update-spec demo bench bench-limiters limiter-servers generate check-generated fix-spec validate-spec test test-min-deps test-pythons contract prism lint lock clean
+.PHONY: dist api-check api-snapshot update-spec demo bench bench-limiters limiter-servers generate check-generated fix-spec validate-spec test test-min-deps contract prism lint lock clean
 
 $(STAMP): requirements/dev.txt
 	@$(PYTHON) -c 'import sys; sys.exit("Python >= 3.11 is required, $(PYTHON) is " + sys.version.split()[0]) if sys.version_info < (3, 11) else None'
@@ -132,7 +132,6 @@ $(MIN_VENV)/.installed: requirements/min-deps.txt pyproject.toml
 
 ## The client's behaviour tests against the oldest httpx and attrs pyproject.toml admits.
 test-min-deps: $(MIN_VENV)/.installed
-	@echo "== $(MIN_VENV) (requirements/min-deps.txt): the client, retry and model tests"
 	$(MIN_VENV)/bin/python -m pytest -q -p no:cacheprovider tests/test_client.py tests/test_retry.py tests/test_models.py
 
 # --- Every supported Python ---------------------------------------------------------------
@@ -147,6 +146,7 @@ BEHAVIOUR_TESTS = $(shell grep -l 'pytest\.mark\.behaviour' tests/test_*.py)
 # make >= 4.0 keeps each run's output together (-O); an older make runs them one at a time.
 PYTHONS_PARALLEL := $(if $(filter output-sync,$(.FEATURES)),-O -j$(PYTHONS_JOBS))
 
+.PHONY: test-pythons
 test-pythons: $(STAMP)
 	@mkdir -p build/pythons
 	@versions=$$($(BIN)/python tools/pythons.py build/pythons --besides $(BIN)/python $(PYTHONS) \
