@@ -135,10 +135,10 @@ test-min-deps: $(MIN_VENV)/.installed
 	$(MIN_VENV)/bin/python -m pytest -q -p no:cacheprovider tests/test_client.py tests/test_retry.py tests/test_models.py
 
 # --- Every supported Python ---------------------------------------------------------------
-## The behaviour tests beyond .venv, side by side: the oldest
-## dependencies (test-min-deps), and every other Python this machine has, each 3.N of
-## pyproject's classifiers and any newer one, in its own .venv-py3.N. tools/pythons.py finds
-## them (PATH, then pyenv); a missing one says SKIPPED and why, before the runs and after.
+## The behaviour tests beyond .venv, side by side: on the oldest dependencies (test-min-deps)
+## and on every other Python this machine has, each 3.N of pyproject's classifiers and any
+## newer one, in its own .venv-py3.N (docs/pythons.md). tools/pythons.py finds them (PATH,
+## then pyenv); a missing one says SKIPPED and why, before the runs and after.
 ## PYTHONS="python3.12 /opt/python3.13/bin/python3" names the interpreters instead.
 PYTHONS ?=
 PYTHONS_JOBS ?= 3
@@ -166,6 +166,11 @@ test-py3.%: .venv-py3.%/.installed
 	@echo "== Python $$(cut -d' ' -f1 build/pythons/python3.$*) (.venv-py3.$*): the behaviour tests (pytest.mark.behaviour)"
 	.venv-py3.$*/bin/python -m pytest -q -p no:cacheprovider -m behaviour $(BEHAVIOUR_TESTS)
 
+.PHONY: clean-pythons
+clean: clean-pythons
+clean-pythons:
+	rm -rf .venv-py3.*
+
 ## Re-resolve requirements/dev.txt from requirements/dev.in (needs the package registry).
 lock:
 	rm -rf build/lock-venv && $(PYTHON) -m venv build/lock-venv
@@ -174,4 +179,4 @@ lock:
 	mv requirements/dev.txt.new requirements/dev.txt
 
 clean:
-	rm -rf $(VENV) $(MIN_VENV) .venv-py3.* build contract/node_modules
+	rm -rf $(VENV) $(MIN_VENV) build contract/node_modules
