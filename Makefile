@@ -103,10 +103,11 @@ lint: $(INSTALLED_PACKAGE)
 	$(BIN)/mypy --strict overlay examples
 
 ## The full suite: drift check, spec validation, lint and types, public API against the last
-## release, tests, oldest dependencies, and the distributions (make dist).
+## release, tests, the behaviour tests on the oldest dependencies and on every other Python
+## (make test-pythons), and the distributions (make dist).
 test: check-generated validate-spec lint api-check $(INSTALLED_PACKAGE) prism
 	$(BIN)/pytest
-	$(MAKE) --no-print-directory test-min-deps
+	$(MAKE) --no-print-directory test-pythons
 	$(MAKE) --no-print-directory dist
 
 PRISM := contract/node_modules/.bin/prism
@@ -122,16 +123,63 @@ prism:
 contract: $(INSTALLED_PACKAGE) prism
 	$(BIN)/pytest tests/test_contract_prism.py
 
+# $(call test-venv,INTERPRETER,PINS,REQUIREMENTS): the virtualenv $(@D) for the behaviour
+# tests, the package editable in it. Every installed release must be one of PINS, and every
+# requirement (the package's too) met: a package missing from REQUIREMENTS fails here, not later.
+define test-venv
+rm -rf $(@D) && $(1) -m venv $(@D)
+$(@D)/bin/python -m pip install --quiet --disable-pip-version-check -c $(2) -r $(3)
+$(@D)/bin/python -m pip install --quiet --disable-pip-version-check --no-deps -e .
+@$(@D)/bin/python -m pip check --disable-pip-version-check >/dev/null || { $(@D)/bin/python -m pip check; exit 1; }
+@unpinned=$$($(@D)/bin/python -m pip freeze --exclude-editable | grep -vxF -f $(2)); \
+	[ -z "$$unpinned" ] || { echo "$(@D): not pinned by $(2): $$unpinned" >&2; exit 1; }
+@touch $@
+endef
+
 MIN_VENV := .venv-min-deps
 $(MIN_VENV)/.installed: requirements/min-deps.txt pyproject.toml
-	rm -rf $(MIN_VENV) && $(PYTHON) -m venv $(MIN_VENV)
-	$(MIN_VENV)/bin/python -m pip install --quiet --disable-pip-version-check -r requirements/min-deps.txt
-	$(MIN_VENV)/bin/python -m pip install --quiet --disable-pip-version-check --no-deps -e .
-	@touch $@
+	$(call test-venv,$(PYTHON),requirements/min-deps.txt,requirements/min-deps.txt)
 
 ## The client's behaviour tests against the oldest httpx and attrs pyproject.toml admits.
 test-min-deps: $(MIN_VENV)/.installed
 	$(MIN_VENV)/bin/python -m pytest -q -p no:cacheprovider tests/test_client.py tests/test_retry.py tests/test_models.py
+
+# --- Every supported Python ---------------------------------------------------------------
+## The behaviour tests beyond .venv, side by side: on the oldest dependencies (test-min-deps)
+## and on every other Python this machine has, each 3.N of pyproject's classifiers and any
+## newer one, in its own .venv-py3.N (docs/pythons.md). tools/pythons.py finds them (PATH,
+## then pyenv); a missing one says SKIPPED and why, before the runs and after.
+## PYTHONS="python3.12 /opt/python3.13/bin/python3" names the interpreters instead.
+PYTHONS ?=
+PYTHONS_JOBS ?= 3
+BEHAVIOUR_TESTS = $(shell grep -l 'pytest\.mark\.behaviour' tests/test_*.py)
+# make >= 4.0 keeps each run's output together (-O); an older make runs them one at a time.
+PYTHONS_PARALLEL := $(if $(filter output-sync,$(.FEATURES)),-O -j$(PYTHONS_JOBS))
+
+.PHONY: test-pythons
+test-pythons: $(STAMP)
+	@mkdir -p build/pythons
+	@versions=$$($(BIN)/python tools/pythons.py build/pythons --besides $(BIN)/python $(PYTHONS) \
+		2>build/pythons/found.txt); status=$$?; cat build/pythons/found.txt; [ $$status = 0 ] || exit $$status; \
+	$(MAKE) --no-print-directory -k $(PYTHONS_PARALLEL) test-min-deps $$(printf 'test-py%s ' $$versions); \
+	status=$$?; echo "Pythons (make test-pythons):"; sed 's/^/  /' build/pythons/found.txt; exit $$status
+
+# build/pythons/python3.N ("VERSION PATH") changes only when that interpreter does.
+.PRECIOUS: build/pythons/python3.% .venv-py3.%/.installed
+build/pythons/python3.%:
+	@echo "no interpreter recorded for Python 3.$*: run make test-pythons" >&2; exit 2
+
+.venv-py3.%/.installed: build/pythons/python3.% requirements/pythons.in requirements/dev.txt pyproject.toml
+	$(call test-venv,$$(cut -d' ' -f2- $<),requirements/dev.txt,requirements/pythons.in)
+
+test-py3.%: .venv-py3.%/.installed
+	@echo "== Python $$(cut -d' ' -f1 build/pythons/python3.$*) (.venv-py3.$*): the behaviour tests (pytest.mark.behaviour)"
+	.venv-py3.$*/bin/python -m pytest -q -p no:cacheprovider -m behaviour $(BEHAVIOUR_TESTS)
+
+.PHONY: clean-pythons
+clean: clean-pythons
+clean-pythons:
+	rm -rf .venv-py3.*
 
 ## Re-resolve requirements/dev.txt from requirements/dev.in (needs the package registry).
 lock:

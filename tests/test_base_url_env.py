@@ -15,6 +15,8 @@ import pytest
 from meetbit._cli import main
 from meetbit.testing import FakeMeetBit
 
+pytestmark = pytest.mark.behaviour
+
 
 @pytest.fixture
 def fake() -> FakeMeetBit:

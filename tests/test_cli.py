@@ -17,6 +17,8 @@ from meetbit._cli import main
 from meetbit.testing import FakeMeetBit
 from meetbit_api.operations import OPERATIONS
 
+pytestmark = pytest.mark.behaviour
+
 CANCEL = [
     "events",
     "cancel-event",

@@ -18,6 +18,8 @@ from meetbit_api.client import Client as GeneratedClient
 from meetbit_api.models import CancelEventBody, Event
 from wire import Reply, WireServer
 
+pytestmark = pytest.mark.behaviour
+
 SECRET = "s3cr3t-DO-NOT-LEAK-7f2a"
 KEY_ID = "AK-12345"
 OK = Reply(200, {"message": "Event canceled.", "data": EVENT})

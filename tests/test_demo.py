@@ -7,7 +7,10 @@ import shlex
 import subprocess
 import sys
 
+import pytest
 from conftest import ROOT
+
+pytestmark = pytest.mark.behaviour
 
 
 def test_demo_cancels_through_the_client_and_the_cli_with_a_retried_429() -> None:

@@ -6,7 +6,10 @@ import os
 import subprocess
 import sys
 
+import pytest
 from conftest import ROOT
+
+pytestmark = pytest.mark.behaviour
 
 
 def test_quickstart_runs_every_example_against_the_fake() -> None:

@@ -14,6 +14,8 @@ from conftest import EVENT
 from test_client import OK, make_async_client, make_client
 from wire import Reply, WireServer
 
+pytestmark = pytest.mark.behaviour
+
 BIG = 17 * 1024 * 1024  # just over the 16 MiB response cap
 
 

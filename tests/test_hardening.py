@@ -23,6 +23,8 @@ from conftest import EVENT
 from test_client import KEY_ID, OK, SECRET, make_async_client, make_client
 from wire import Reply, WireServer
 
+pytestmark = pytest.mark.behaviour
+
 BOMB_SIZE = 64 * 1024 * 1024
 
 
@@ -152,6 +154,9 @@ class TestDeepJson:
 
 
 @pytest.mark.skipif(not hasattr(os, "fork"), reason="os.fork is POSIX-only")
+# Python 3.12+ warns when a process with threads forks: the threads are the test's own server
+# (WireServer); the client starts none.
+@pytest.mark.filterwarnings("ignore:This process .* is multi-threaded:DeprecationWarning")
 class TestFork:
     def test_child_uses_fresh_connections_and_parent_keeps_its_own(
         self, server: WireServer

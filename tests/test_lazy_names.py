@@ -8,6 +8,9 @@ import sys
 from typing import Any
 
 import meetbit
+import pytest
+
+pytestmark = pytest.mark.behaviour
 
 LAZY = {"Client", "AsyncClient", "DEFAULT_TIMEOUT", "Attempt", "AttendeeStatus"}
 

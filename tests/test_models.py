@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
+import pytest
 from meetbit_api.models import (
     CancelEventBody,
     CancelEventResponse200,
@@ -14,6 +15,8 @@ from meetbit_api.models import (
     OnlineConference,
 )
 from meetbit_api.types import UNSET
+
+pytestmark = pytest.mark.behaviour
 
 UTC = datetime.UTC
 

@@ -27,6 +27,8 @@ from meetbit._rate.detector import HOLD, Throttle, ThrottleDetector
 from meetbit._rate.jitter import Jitter
 from meetbit._rate.meter import AcceptedMeter
 
+pytestmark = pytest.mark.behaviour
+
 
 class TestSlotBucket:
     def test_slots_are_one_spacing_apart_and_start_now(self) -> None:

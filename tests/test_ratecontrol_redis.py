@@ -19,6 +19,8 @@ from meetbit._rate import controller_for
 from meetbit._rate.cubic import BETA
 from meetbit._rate.redis_store import RedisRateController
 
+pytestmark = pytest.mark.behaviour
+
 redis = pytest.importorskip("redis", reason="the redis extra is not installed")
 
 

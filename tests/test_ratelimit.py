@@ -18,6 +18,8 @@ import pytest
 from test_client import KEY_ID, OK, SECRET, make_async_client, make_client
 from wire import Received, Reply, WireServer
 
+pytestmark = pytest.mark.behaviour
+
 QUOTA = 25  # per second, per access key
 CALLS = 100
 

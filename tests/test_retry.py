@@ -20,6 +20,8 @@ from meetbit_api.models import CancelEventBody
 from test_client import KEY_ID, OK, SECRET, make_async_client, make_client, socket_closed_port
 from wire import Reply, WireServer
 
+pytestmark = pytest.mark.behaviour
+
 SLACK = 0.5  # generous upper tolerance for a loaded 2-core CI machine; lower bounds are strict
 
 

@@ -16,6 +16,8 @@ import pytest
 from test_client import KEY_ID, OK, SECRET, make_client
 from wire import WireServer
 
+pytestmark = pytest.mark.behaviour
+
 
 @pytest.fixture
 def server() -> Iterator[WireServer]:

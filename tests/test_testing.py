@@ -14,6 +14,8 @@ from meetbit._checks import compile_check
 from meetbit.testing import FakeMeetBit, example
 from meetbit_api.operations import OPERATIONS
 
+pytestmark = pytest.mark.behaviour
+
 PREFIX = "/api/public/v2.0"
 
 

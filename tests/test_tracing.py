@@ -23,6 +23,8 @@ from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanE
 from opentelemetry.trace import SpanKind, Tracer
 from wire import Reply, WireServer
 
+pytestmark = pytest.mark.behaviour
+
 SECRET = "s3cr3t-DO-NOT-LEAK-7f2a"
 KEY_ID = "AK-12345"
 RATE_LIMITED = Reply(429, "Too Many Requests", headers={"Retry-After": "0.05"})
