@@ -67,7 +67,7 @@ class TestInProcess:
         stored = fake.add_event(12, 346, location="Room 4")
         assert fake.add_event(calendar_id=13, event_id=1)["calendar_id"] == 13
         assert (stored["id"], stored["calendar_id"], stored["location"]) == (346, 12, "Room 4")
-        assert stored["attendees"][0]["email"] == "organizer@example.com"
+        assert stored["attendees"][0]["email"] == "user@example.com"  # its format's example
         assert set(fake.events) == {(12, 346), (13, 1)}
         with pytest.raises(TypeError, match="calendar_id, event_id"):
             fake.add_event(12)

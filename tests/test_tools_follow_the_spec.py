@@ -127,6 +127,7 @@ fake = FakeMeetBit()
 os.environ.update(MEETBIT_ACCESS_KEY_ID=fake.access_key_id,
                   MEETBIT_ACCESS_KEY_SECRET=fake.access_key_secret)
 fake.add_event(12, 1)
+fake.add_event(12, 2, canceled_by_id=7)  # the one --status canceled selects
 with fake.serve() as url:
     code = main(["events", "list-events", "--calendar-id", "12", "--status", "canceled",
                  "--from", "2026-11-01T00:00:00Z", "--per-page", "5", "--base-url", url])
