@@ -27,9 +27,10 @@ FIXTURE = ROOT / "tests/fixtures/openapi-more-operations.yaml"
 
 
 def run_with(package_root: Path, *argv: str) -> subprocess.CompletedProcess[str]:
+    inherited = [os.environ["PYTHONPATH"]] if os.environ.get("PYTHONPATH") else []
     env = {
         **os.environ,
-        "PYTHONPATH": os.pathsep.join([str(package_root), str(ROOT / "tests")]),
+        "PYTHONPATH": os.pathsep.join([str(package_root), str(ROOT / "tests"), *inherited]),
     }
     return subprocess.run(
         [sys.executable, *argv], env=env, capture_output=True, text=True, timeout=120, check=False

@@ -195,7 +195,7 @@ class FakeMeetBit:
             tests = self._filters.get(operation.name, {})
             found = [
                 copy.deepcopy(resource)
-                for key, resource in sorted(kind.stored.items(), key=lambda item: repr(item[0]))
+                for key, resource in sorted(kind.stored.items(), key=_in_key_order)
                 if all(key[i] == value for i, value in wanted)
                 and all(
                     tests[name](resource, value)
@@ -244,6 +244,16 @@ class FakeMeetBit:
             "access_key_id": self.access_key_id,
             "access_key_secret": self.access_key_secret,
         }
+
+
+def _in_key_order(item: tuple[tuple[Any, ...], Any]) -> list[tuple[int, Any]]:
+    """Numbers by value, then text: the order of Laravel's auto-increment keys."""
+    return [
+        (0, part)
+        if isinstance(part, int | float) and not isinstance(part, bool)
+        else (1, str(part))
+        for part in item[0]
+    ]
 
 
 class Unchecked:

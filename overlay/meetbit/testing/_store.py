@@ -11,6 +11,7 @@ operations return; every operation's own kind is reachable by the operation's na
 from __future__ import annotations
 
 import copy
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -65,7 +66,6 @@ class Store:
         self._learn(routes)
 
     def _learn(self, routes: Sequence[Route]) -> None:
-        votes: dict[str, dict[frozenset[str], int]] = {}
         for route in routes:
             properties = _properties(route.item)
             if properties is None or route.item is None:
@@ -75,8 +75,44 @@ class Store:
             self.by_operation[operation.name] = kind
             if route.listing:
                 kind.listings.add(operation.path)
-            tally = votes.setdefault(operation.tag, {})
-            tally[properties] = tally.get(properties, 0) + 1
+        self._unify(routes)
+        self._key(routes)
+        votes: dict[str, list[Kind]] = {}
+        for route in routes:
+            if route.operation.name in self.by_operation:
+                votes.setdefault(route.operation.tag, []).append(
+                    self.by_operation[route.operation.name]
+                )
+        for tag, kinds in votes.items():
+            self.by_tag[tag] = max(kinds, key=lambda kind: sum(k is kind for k in kinds))
+
+    def _unify(self, routes: Sequence[Route]) -> None:
+        """One kind for a collection and its members (`/x` lists, `/x/{id}` shows one).
+
+        Laravel's resource routes often show more of a member than the list does (counts,
+        relations); where one property set holds the other, they are one resource, kept
+        with the larger schema.
+        """
+        for listing in (route for route in routes if route.listing):
+            listed = self.by_operation.get(listing.operation.name)
+            for member in routes:
+                shown = self.by_operation.get(member.operation.name)
+                rest = member.operation.path.removeprefix(listing.operation.path + "/")
+                one_more = rest != member.operation.path and re.fullmatch(r"\{[^}/]+\}", rest)
+                if listed is None or shown is None or shown is listed or not one_more:
+                    continue
+                small, large = sorted((listed, shown), key=lambda k: len(k.schema["properties"]))
+                if set(small.schema["properties"]) <= set(large.schema["properties"]):
+                    large.listings |= small.listings
+                    for name, kind in list(self.by_operation.items()):
+                        if kind is small:
+                            self.by_operation[name] = large
+                    for properties, kind in list(self.kinds.items()):
+                        if kind is small:
+                            self.kinds[properties] = large
+                    listed = self.by_operation[listing.operation.name]
+
+    def _key(self, routes: Sequence[Route]) -> None:
         for route in routes:
             addressed = self.by_operation.get(route.operation.name)
             if addressed is None or route.listing or self.creates(route, addressed):
@@ -90,8 +126,6 @@ class Store:
                 listed.key = (*(f.name for f in route.path_fields), OWN_ID)
                 listed.key_schemas = {f.name: f.schema for f in route.path_fields}
                 listed.key_schemas[OWN_ID] = listed.schema["properties"].get(OWN_ID, {})
-        for tag, tally in votes.items():
-            self.by_tag[tag] = self.kinds[max(tally, key=tally.__getitem__)]
 
     @staticmethod
     def creates(route: Route, kind: Kind) -> bool:
