@@ -187,3 +187,20 @@ class TestFilters:
             "print(json.dumps([c.id for c in found.data]))",
         )
         assert seen == [1, 3]
+
+
+def test_head_is_get_without_the_body_and_options_lists_both(shapes: Path) -> None:
+    seen = outcome(
+        shapes,
+        "import httpx\n"
+        "keys = {'X-Access-Key-Id': fake.access_key_id,\n"
+        "        'X-Access-Key-Secret': fake.access_key_secret}\n"
+        "with fake.serve() as url, httpx.Client(headers=keys) as http:\n"
+        "    got, head = http.get(url + '/me'), http.head(url + '/me')\n"
+        "    options = http.options(url + '/me')\n"
+        "print(json.dumps([head.status_code, int(head.headers['content-length']),\n"
+        "                  len(got.content), head.content.decode(), options.status_code,\n"
+        "                  options.headers['allow']]))",
+    )
+    status, length, got_length, body, options, allow = seen
+    assert (status, length, body, options, allow) == (200, got_length, "", 200, "GET, HEAD")
