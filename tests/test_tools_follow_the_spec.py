@@ -26,14 +26,21 @@ import generate as generator
 FIXTURE = ROOT / "tests/fixtures/openapi-more-operations.yaml"
 
 
-def run_with(package_root: Path, *argv: str) -> subprocess.CompletedProcess[str]:
+def run_with(
+    package_root: Path, *argv: str, timeout: float = 120
+) -> subprocess.CompletedProcess[str]:
     inherited = [os.environ["PYTHONPATH"]] if os.environ.get("PYTHONPATH") else []
     env = {
         **os.environ,
         "PYTHONPATH": os.pathsep.join([str(package_root), str(ROOT / "tests"), *inherited]),
     }
     return subprocess.run(
-        [sys.executable, *argv], env=env, capture_output=True, text=True, timeout=120, check=False
+        [sys.executable, *argv],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
     )
 
 

@@ -132,7 +132,8 @@ def read(route: Route, path: str, query: str, body: bytes) -> Values:
         except Invalid:
             raise Invalid(404, "no such route") from None  # a route constraint, as Laravel's
         _check(route, item, params[item.name])
-    given = urllib.parse.parse_qs(query)
+    # An empty value is a value (Laravel makes it null, which the rules then refuse).
+    given = urllib.parse.parse_qs(query, keep_blank_values=True)
     values: dict[str, Any] = {}
     for item in operation.fields:
         if item.location != "query":
@@ -161,7 +162,7 @@ def read(route: Route, path: str, query: str, body: bytes) -> Values:
 
 def _json_object(body: bytes) -> dict[str, Any]:
     try:
-        parsed = json.loads(body) if body.strip() else {}
+        parsed = json.loads(body) if body else {}
     except (ValueError, RecursionError):
         raise Invalid(422, "the body is not JSON") from None
     if not isinstance(parsed, dict):
