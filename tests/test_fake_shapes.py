@@ -15,24 +15,19 @@ from typing import Any
 
 import pytest
 from conftest import ROOT
-from test_tools_follow_the_spec import generator, run_with
+from test_tools_follow_the_spec import FIXTURE, generated, run_with
 
 SHAPES = ROOT / "tests/fixtures/openapi-fake-shapes.yaml"
-MORE = ROOT / "tests/fixtures/openapi-more-operations.yaml"
 
 
 @pytest.fixture(scope="module")
 def shapes(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = tmp_path_factory.mktemp("fake-shapes")
-    generator.generate(SHAPES, root / "meetbit_api")
-    return root
+    return generated(tmp_path_factory, SHAPES)
 
 
 @pytest.fixture(scope="module")
 def more(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = tmp_path_factory.mktemp("more-operations")
-    generator.generate(MORE, root / "meetbit_api")
-    return root
+    return generated(tmp_path_factory, FIXTURE)  # openapi-more-operations.yaml
 
 
 def outcome(package_root: Path, body: str) -> Any:

@@ -44,11 +44,16 @@ def run_with(
     )
 
 
+def generated(tmp_path_factory: pytest.TempPathFactory, spec: Path) -> Path:
+    """A scratch folder holding the meetbit_api package generated from `spec`."""
+    root = tmp_path_factory.mktemp(spec.stem)
+    generator.generate(spec, root / "meetbit_api")
+    return root
+
+
 @pytest.fixture(scope="module")
 def package_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = tmp_path_factory.mktemp("more-operations")
-    generator.generate(FIXTURE, root / "meetbit_api")
-    return root
+    return generated(tmp_path_factory, FIXTURE)
 
 
 @pytest.fixture(scope="module")
