@@ -53,13 +53,10 @@ def filters(route: Route) -> dict[str, Test]:
 def _equal(name: str) -> Test:
     def test(resource: Mapping[str, Any], wanted: Any) -> bool:
         value = resource.get(name)
-        if isinstance(wanted, list):
-            return value in wanted
-        return bool(value == wanted and type(value) is type(wanted)) or (
-            isinstance(value, int | float)
-            and not isinstance(value, bool)
-            and isinstance(wanted, int | float)
-            and value == wanted
+        # True == 1 in Python; a boolean matches only a boolean.
+        return any(
+            value == one and isinstance(value, bool) == isinstance(one, bool)
+            for one in (wanted if isinstance(wanted, list) else [wanted])
         )
 
     return test
