@@ -76,9 +76,9 @@ class Exercise:
         path = {
             f.name: v for f, v in zip(operation.fields, values, strict=True) if f.location == "path"
         }
-        with contextlib.suppress(LookupError):
-            key = [path.get(name, 1) for name in self.fake.key_of(operation.tag)]
-            self.fake.add_resource(operation.tag, *key)
+        with contextlib.suppress(LookupError):  # an operation that returns no resource
+            key = [path.get(name, 1) for name in self.fake.key_of(operation.name)]
+            self.fake.add_resource(operation.name, *key)
         return values
 
     def send(self, operation: Operation, values: list[Any]) -> httpx.Response:

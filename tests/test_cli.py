@@ -72,8 +72,8 @@ class TestCommands:
         assert re.fullmatch(r"title +Planning", rows[2])
         assert any(re.fullmatch(r"cancel_note +Moved", row) for row in rows)
         attendees = rows.index("attendees")
-        assert re.fullmatch(r"  - email +organizer@example.com", rows[attendees + 1])
-        assert re.fullmatch(r"    is_organizer +true", rows[attendees + 4])
+        assert re.fullmatch(r"  - email +user@example.com", rows[attendees + 1])
+        assert re.fullmatch(r"    is_organizer +false", rows[attendees + 4])
         assert fake.events[(12, 345)]["cancel_note"] == "Moved"
 
     def test_json_output_is_the_event(

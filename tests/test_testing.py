@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import http.client
+import re
+import socket
 import time
+import urllib.parse
 from typing import Any
 
 import httpx
@@ -69,7 +73,7 @@ class TestInProcess:
         stored = fake.add_event(12, 346, location="Room 4")
         assert fake.add_event(calendar_id=13, event_id=1)["calendar_id"] == 13
         assert (stored["id"], stored["calendar_id"], stored["location"]) == (346, 12, "Room 4")
-        assert stored["attendees"][0]["email"] == "organizer@example.com"
+        assert stored["attendees"][0]["email"] == "user@example.com"  # its format's example
         assert set(fake.events) == {(12, 346), (13, 1)}
         with pytest.raises(TypeError, match="calendar_id, event_id"):
             fake.add_event(12)
@@ -151,6 +155,52 @@ class TestInProcess:
             assert (
                 plain.post(f"{PREFIX}/calendars/12/events/345/cancel", json={}).status_code == 401
             )
+
+
+class TestStoresOnlyWhatTheSpecAllows:
+    """add_* checks fields against the response schema; unchecked() is the way around it."""
+
+    @pytest.mark.parametrize(
+        ("fields", "says"),
+        [
+            ({"title": 5}, "title must be a string, not int"),
+            ({"titel": "Planning"}, "titel is not a field of the resource"),
+            ({"online_conference": {"title": "Call"}}, "online_conference.id is required"),
+            ({"attendees": [{"email": "a@example.com"}]}, "attendees[0].name is required"),
+        ],
+    )
+    def test_a_resource_meetbit_could_not_send_is_refused_at_add_time(
+        self, fields: dict[str, Any], says: str
+    ) -> None:
+        fake = FakeMeetBit()
+        with pytest.raises(ValueError, match=re.escape(says)) as refused:
+            fake.add_event(12, 345, **fields)
+        assert "unchecked()" in str(refused.value)
+        assert fake.events == {}
+
+    def test_a_key_no_route_can_address_is_refused(self) -> None:
+        with pytest.raises(ValueError, match="calendar_id=0"):
+            FakeMeetBit().add_event(0, 345)
+
+    def test_unchecked_stores_it_and_the_client_refuses_the_answer(self) -> None:
+        fake = FakeMeetBit()
+        stored = fake.unchecked().add_event(12, 345, title=5)
+        assert (stored["title"], fake.events[(12, 345)]["title"]) == (5, 5)
+        with (
+            fake.client() as client,
+            pytest.raises(meetbit.MalformedResponseError, match="title"),
+        ):
+            client.events.cancel_event(12, 345, cancel_note="x")
+
+    def test_a_complete_valid_nested_object_is_taken(
+        self, online_conference_payload: dict[str, Any]
+    ) -> None:
+        fake = FakeMeetBit()
+        fake.add_event(12, 345, online_conference=online_conference_payload)
+        with fake.client() as client:
+            event = client.events.cancel_event(12, 345, cancel_note="x")
+        assert event.online_conference is not None
+        assert event.online_conference.public_id == online_conference_payload["public_id"]
 
 
 class TestValidation:
@@ -276,3 +326,119 @@ class TestLoopbackServer:
         with pytest.raises(httpx.ConnectError):
             httpx.get(base_url, timeout=2)
         assert time.monotonic() - started < 2
+
+
+class Connection:
+    """One raw keep-alive connection to the fake: bytes out, parsed answers back."""
+
+    def __init__(self, fake: FakeMeetBit, base_url: str) -> None:
+        address = urllib.parse.urlsplit(base_url)
+        self.socket = socket.create_connection((address.hostname, address.port), timeout=10)
+        self.keys = (
+            f"X-Access-Key-Id: {fake.access_key_id}\r\n"
+            f"X-Access-Key-Secret: {fake.access_key_secret}\r\n"
+        )
+
+    def send(self, head: str, body: bytes = b"") -> http.client.HTTPResponse:
+        method, _, rest = head.partition(" ")
+        start, _, headers = rest.partition("\r\n")
+        request = f"{method} {PREFIX}{start} HTTP/1.1\r\nHost: fake\r\n{self.keys}{headers}\r\n"
+        self.socket.sendall(request.encode("latin-1") + body)
+        answer = http.client.HTTPResponse(self.socket, method=method)
+        answer.begin()
+        answer.body = answer.read()  # type: ignore[attr-defined]
+        return answer
+
+    def closed_by_server(self) -> bool:
+        return self.socket.recv(1) == b""
+
+    def close(self) -> None:
+        self.socket.close()
+
+
+CANCEL_PATH = "/calendars/12/events/345/cancel"
+
+
+@pytest.fixture
+def wire(fake: FakeMeetBit) -> Any:
+    with fake.serve() as base_url:
+        connection = Connection(fake, base_url)
+        yield connection
+        connection.close()
+
+
+class TestEveryRequestOverTheWire:
+    """On a real socket, every method and every framing gets MeetBit's answer, never a traceback."""
+
+    @pytest.mark.parametrize("method", ["GET", "PUT", "PATCH", "DELETE", "TRACE", "PROPFIND"])
+    def test_a_method_the_route_lacks_is_405_with_allow(
+        self, wire: Connection, method: str
+    ) -> None:
+        answer = wire.send(f"{method} {CANCEL_PATH}\r\nContent-Length: 0\r\n")
+        assert (answer.status, answer.getheader("Allow")) == (405, "POST")
+        assert answer.getheader("Content-Type", "").startswith("text/plain")
+        assert b"Supported methods: POST." in answer.body  # type: ignore[attr-defined]
+
+    def test_head_is_405_without_a_body_and_options_is_200_with_allow(
+        self, wire: Connection
+    ) -> None:
+        head = wire.send(f"HEAD {CANCEL_PATH}\r\n")
+        assert (head.status, head.getheader("Allow"), head.body) == (405, "POST", b"")  # type: ignore[attr-defined]
+        options = wire.send(f"OPTIONS {CANCEL_PATH}\r\n")
+        assert (options.status, options.getheader("Allow")) == (200, "POST")
+
+    def test_a_chunked_body_is_read_and_the_connection_stays_in_step(
+        self, wire: Connection, fake: FakeMeetBit
+    ) -> None:
+        body = b'{"cancel_note"' + b': "Chunked"}'
+        chunks = b"".join(b"%x\r\n%s\r\n" % (len(part), part) for part in (body[:7], body[7:]))
+        answer = wire.send(
+            f"POST {CANCEL_PATH}\r\nTransfer-Encoding: chunked\r\n"
+            "Content-Type: application/json\r\n",
+            chunks + b"0\r\n\r\n",
+        )
+        assert answer.status == 200, answer.body  # type: ignore[attr-defined]
+        assert fake.events[(12, 345)]["cancel_note"] == "Chunked"
+        again = wire.send(f"OPTIONS {CANCEL_PATH}\r\n")
+        assert again.status == 200
+
+    @pytest.mark.parametrize(
+        "framing",
+        [
+            "Content-Length: abc\r\n",
+            "Content-Length: -1\r\n",
+            "Content-Length: +5\r\n",
+            "Content-Length: 5\r\nContent-Length: 6\r\n",
+            "Transfer-Encoding: gzip\r\n",
+            "Transfer-Encoding: chunked\r\n",  # and then no valid chunk size
+        ],
+    )
+    def test_a_body_that_cannot_be_framed_is_400_and_the_connection_closes(
+        self, wire: Connection, framing: str, capfd: pytest.CaptureFixture[str]
+    ) -> None:
+        answer = wire.send(f"POST {CANCEL_PATH}\r\n{framing}", b"zz\r\n{}")
+        assert answer.status == 400
+        assert answer.getheader("Connection") == "close"
+        assert wire.closed_by_server()
+        assert "Traceback" not in capfd.readouterr().err
+
+    def test_a_body_over_the_limit_is_413_before_it_is_read(self, wire: Connection) -> None:
+        answer = wire.send(f"POST {CANCEL_PATH}\r\nContent-Length: 999999999\r\n")
+        assert (answer.status, answer.getheader("Connection")) == (413, "close")
+
+    def test_a_method_that_is_no_token_is_400(self, wire: Connection) -> None:
+        assert wire.send(f"GE(T {CANCEL_PATH}\r\n").status == 400
+
+    @pytest.mark.parametrize("body", [b"{", b"[" * 100_000, b"\xff\xfe", b'{"cancel_note": NaN}'])
+    def test_a_malformed_json_body_is_422_and_the_next_request_is_answered(
+        self, wire: Connection, body: bytes
+    ) -> None:
+        answer = wire.send(
+            f"POST {CANCEL_PATH}\r\nContent-Type: application/json\r\n"
+            f"Content-Length: {len(body)}\r\n",
+            body,
+        )
+        assert answer.status == 422, answer.body  # type: ignore[attr-defined]
+        note = b'{"cancel_note": "x"}'
+        again = wire.send(f"POST {CANCEL_PATH}\r\nContent-Length: {len(note)}\r\n", note)
+        assert again.status == 200

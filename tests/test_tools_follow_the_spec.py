@@ -26,21 +26,34 @@ import generate as generator
 FIXTURE = ROOT / "tests/fixtures/openapi-more-operations.yaml"
 
 
-def run_with(package_root: Path, *argv: str) -> subprocess.CompletedProcess[str]:
+def run_with(
+    package_root: Path, *argv: str, timeout: float = 120
+) -> subprocess.CompletedProcess[str]:
+    inherited = [os.environ["PYTHONPATH"]] if os.environ.get("PYTHONPATH") else []
     env = {
         **os.environ,
-        "PYTHONPATH": os.pathsep.join([str(package_root), str(ROOT / "tests")]),
+        "PYTHONPATH": os.pathsep.join([str(package_root), str(ROOT / "tests"), *inherited]),
     }
     return subprocess.run(
-        [sys.executable, *argv], env=env, capture_output=True, text=True, timeout=120, check=False
+        [sys.executable, *argv],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
     )
+
+
+def generated(tmp_path_factory: pytest.TempPathFactory, spec: Path) -> Path:
+    """A scratch folder holding the meetbit_api package generated from `spec`."""
+    root = tmp_path_factory.mktemp(spec.stem)
+    generator.generate(spec, root / "meetbit_api")
+    return root
 
 
 @pytest.fixture(scope="module")
 def package_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = tmp_path_factory.mktemp("more-operations")
-    generator.generate(FIXTURE, root / "meetbit_api")
-    return root
+    return generated(tmp_path_factory, FIXTURE)
 
 
 @pytest.fixture(scope="module")
@@ -127,6 +140,7 @@ fake = FakeMeetBit()
 os.environ.update(MEETBIT_ACCESS_KEY_ID=fake.access_key_id,
                   MEETBIT_ACCESS_KEY_SECRET=fake.access_key_secret)
 fake.add_event(12, 1)
+fake.add_event(12, 2, canceled_by_id=7)  # the one --status canceled selects
 with fake.serve() as url:
     code = main(["events", "list-events", "--calendar-id", "12", "--status", "canceled",
                  "--from", "2026-11-01T00:00:00Z", "--per-page", "5", "--base-url", url])

@@ -421,6 +421,13 @@ OPERATIONS: Mapping[str, Operation] = {
                 schema={"example": "An unexpected error occurred.", "type": "string"},
                 headers=tuple([]),
             ),
+            "422": Response(
+                status="422",
+                description="The request failed validation; the message says which value and why.",
+                media_type="text/plain",
+                schema={"example": "The given data was invalid.", "type": "string"},
+                headers=tuple([]),
+            ),
         },
     ),
 }

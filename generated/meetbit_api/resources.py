@@ -87,6 +87,7 @@ class Events:
             meetbit.ApiError: 404 Resource object does not exist.
             meetbit.ApiError: 429 Too many requests have been made.
             meetbit.ApiError: 500 An unexpected error occurred.
+            meetbit.ApiError: 422 The request failed validation; the message says which value and why.
             meetbit.MeetBitError: the network, a timeout, or a malformed response.
         """
 
@@ -149,6 +150,7 @@ class AsyncEvents:
             meetbit.ApiError: 404 Resource object does not exist.
             meetbit.ApiError: 429 Too many requests have been made.
             meetbit.ApiError: 500 An unexpected error occurred.
+            meetbit.ApiError: 422 The request failed validation; the message says which value and why.
             meetbit.MeetBitError: the network, a timeout, or a malformed response.
         """
 

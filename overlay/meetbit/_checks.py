@@ -32,8 +32,37 @@ _NAMES = {"integer": "an integer", "number": "a number", "string": "a string",
           "boolean": "a boolean", "array": "a list", "object": "an object"}  # fmt: skip
 
 
+def merged(schema: Mapping[str, Any]) -> Mapping[str, Any]:
+    """`schema` with its `allOf` parts merged in: properties and required united.
+
+    A value must satisfy every part; for the object schemas OpenAPI documents compose this
+    way (a base and its extension), that is one object with all their properties. A
+    property two parts both define keeps both schemas (an `allOf` of them, merged in turn
+    when it is checked).
+    """
+    parts = schema.get("allOf")
+    if not parts:
+        return schema
+    result = {key: value for key, value in schema.items() if key != "allOf"}
+    for part in parts:
+        for key, value in merged(part).items():
+            if key == "properties":
+                properties = dict(result.get("properties", {}))
+                for name, sub in value.items():
+                    properties[name] = (
+                        {"allOf": [properties[name], sub]} if name in properties else sub
+                    )
+                result["properties"] = properties
+            elif key == "required":
+                result["required"] = list(dict.fromkeys([*result.get("required", ()), *value]))
+            else:
+                result.setdefault(key, value)
+    return result
+
+
 def compile_check(schema: Mapping[str, Any], *, python: bool) -> Check:
     """Return a function `check(value, where)` that raises InvalidRequestError on a violation."""
+    schema = merged(schema)
     kind = schema.get("type")
     nullable = bool(schema.get("nullable"))
     steps: list[Check] = []

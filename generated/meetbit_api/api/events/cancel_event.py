@@ -56,6 +56,10 @@ def _parse_response(
         response_404 = response.text
         return response_404
 
+    if response.status_code == 422:
+        response_422 = response.text
+        return response_422
+
     if response.status_code == 429:
         response_429 = response.text
         return response_429

@@ -1,0 +1,205 @@
+"""Spec routing: each operation's path template as a route, and a request's values read by it.
+
+Routes are MeetBit's (Laravel's): a path parameter whose schema is an integer matches ASCII
+digits only (a route constraint, so `/calendars/abc` is no route: 404); a path that some
+route matches with another method is 405 with `Allow`; `HEAD` is answered by a `GET`
+route and `OPTIONS` by the router itself (200 with `Allow`), as Laravel's router does.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import urllib.parse
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from meetbit._checks import compile_check, merged
+from meetbit._errors import InvalidRequestError
+
+if TYPE_CHECKING:
+    from meetbit_api.operations import Field, Operation
+
+API_PREFIX = "/api/public/v2.0"
+# Framework vocabulary (Laravel's), not the spec's: the resource envelope's payload.
+ENVELOPE = "data"
+
+
+class Invalid(Exception):
+    """A request breaks the spec: 404 for the path, 422 for a value (with the reason)."""
+
+    def __init__(self, status: int, reason: str, where: str = "") -> None:
+        super().__init__(reason)
+        self.status, self.reason, self.where = status, reason, where
+
+
+@dataclass
+class Route:
+    """One operation, as the router and the validator see it."""
+
+    operation: Operation
+    pattern: re.Pattern[str]
+    checks: dict[tuple[str, str], Callable[[object, str], None]]
+    success: Mapping[str, Any] | None
+    """The success response's JSON schema (allOf merged), or None without a JSON body."""
+    payload_key: str | None
+    """The envelope property holding the payload, or None when the body is the payload."""
+    payload: Mapping[str, Any] | None
+    listing: bool
+    path_fields: tuple[Field, ...] = field(default=())
+
+    @property
+    def item(self) -> Mapping[str, Any] | None:
+        """The schema of one answered object (a listing's items), or None."""
+        schema = self.payload.get("items") if self.listing and self.payload else self.payload
+        return None if schema is None else merged(schema)
+
+
+@dataclass(frozen=True)
+class Values:
+    """What a request carries, typed by the spec: path parameters, query, JSON body."""
+
+    params: dict[str, Any]
+    query: dict[str, Any]
+    body: dict[str, Any] | None
+
+
+def build(operations: Iterable[Operation]) -> list[Route]:
+    """The routes of `operations`, literal segments first (`/x/archived` before `/x/{id}`)."""
+    routes = [_route(operation) for operation in operations]
+    routes.sort(key=lambda route: -len(re.sub(r"\{[^}]+\}", "", route.operation.path)))
+    return routes
+
+
+def _route(operation: Operation) -> Route:
+    success = operation.responses.get(str(operation.success_status))
+    schema = merged(success.schema) if success is not None and success.schema else None
+    if success is not None and success.media_type != "application/json":
+        schema = None
+    payload_key = operation.unwrap
+    if payload_key is None and schema and ENVELOPE in schema.get("properties", {}):
+        payload_key = ENVELOPE
+    payload = merged(schema["properties"][payload_key]) if schema and payload_key else schema
+    path_fields = tuple(f for f in operation.fields if f.location == "path")
+    return Route(
+        operation=operation,
+        pattern=_pattern(operation, path_fields),
+        checks={
+            (f.location, f.name): compile_check(f.schema, python=False) for f in operation.fields
+        },
+        success=schema,
+        payload_key=payload_key,
+        payload=payload,
+        listing=bool(payload and payload.get("type") == "array"),
+        path_fields=path_fields,
+    )
+
+
+def _pattern(operation: Operation, path_fields: Sequence[Field]) -> re.Pattern[str]:
+    integers = {f.name for f in path_fields if f.schema.get("type") == "integer"}
+    parts = re.split(r"\{([^}]+)\}", operation.path)
+    regex = "".join(
+        re.escape(part)
+        if index % 2 == 0
+        else f"(?P<p{index // 2}>{'[0-9]+' if part in integers else '[^/]+'})"
+        for index, part in enumerate(parts)
+    )
+    return re.compile(re.escape(API_PREFIX) + regex)
+
+
+def find(routes: Sequence[Route], method: str, path: str) -> tuple[Route | None, list[str]]:
+    """The route answering `method` on `path`, and the methods the path allows (Laravel's)."""
+    matching = [route for route in routes if route.pattern.fullmatch(path)]
+    methods = {route.operation.method for route in matching}
+    if "GET" in methods:
+        methods.add("HEAD")
+    wanted = "GET" if method == "HEAD" else method
+    route = next((r for r in matching if r.operation.method == wanted), None)
+    return route, sorted(methods)
+
+
+def read(route: Route, path: str, query: str, body: bytes) -> Values:
+    """The request's values, typed and checked against the spec; raises Invalid."""
+    operation = route.operation
+    match = route.pattern.fullmatch(path)
+    assert match is not None
+    params: dict[str, Any] = {}
+    for index, item in enumerate(route.path_fields):
+        text = urllib.parse.unquote(match[f"p{index}"])
+        try:
+            params[item.name] = from_text(item.schema, text, item.name)
+        except Invalid:
+            raise Invalid(404, "no such route") from None  # a route constraint, as Laravel's
+        _check(route, item, params[item.name])
+    # An empty value is a value (Laravel makes it null, which the rules then refuse).
+    given = urllib.parse.parse_qs(query, keep_blank_values=True)
+    values: dict[str, Any] = {}
+    for item in operation.fields:
+        if item.location != "query":
+            continue
+        texts = given.get(item.name, []) + given.get(f"{item.name}[]", [])
+        if not texts:
+            if item.required:
+                raise Invalid(422, f"{item.name} is required", item.name)
+            continue
+        values[item.name] = _from_query(item, texts)
+        _check(route, item, values[item.name])
+    takes_body = operation.body_model is not None or any(
+        f.location == "body" for f in operation.fields
+    )
+    payload = _json_object(body) if takes_body else None
+    for item in operation.fields:
+        if item.location != "body" or payload is None:
+            continue
+        if item.name not in payload:
+            if item.required:
+                raise Invalid(422, f"{item.name} is required", item.name)
+            continue
+        _check(route, item, payload[item.name])
+    return Values(params, values, payload)
+
+
+def _json_object(body: bytes) -> dict[str, Any]:
+    try:
+        parsed = json.loads(body) if body else {}
+    except (ValueError, RecursionError):
+        raise Invalid(422, "the body is not JSON") from None
+    if not isinstance(parsed, dict):
+        raise Invalid(422, "the body must be a JSON object")
+    return parsed
+
+
+def _check(route: Route, item: Field, value: Any) -> None:
+    try:
+        route.checks[(item.location, item.name)](value, item.name)
+    except InvalidRequestError as error:
+        raise Invalid(422, str(error), item.name) from None
+
+
+def _from_query(item: Field, texts: list[str]) -> Any:
+    if item.schema.get("type") == "array":
+        inner = item.schema.get("items", {})
+        return [from_text(inner, text, item.name) for text in texts]
+    return from_text(item.schema, texts[-1], item.name)
+
+
+# Text to a typed value (a path segment, a query value). TODO(_schema): the CLI converts
+# flag text with its own copy; both should call one function of the schema module.
+def from_text(schema: Mapping[str, Any], text: str, name: str) -> Any:
+    """The value `text` stands for under `schema`'s type; raises Invalid (422) if none."""
+    kind = schema.get("type")
+    if kind == "integer":
+        if not re.fullmatch(r"-?[0-9]+", text):
+            raise Invalid(422, f"{name} must be an integer", name)
+        return int(text)
+    if kind == "number":
+        if not re.fullmatch(r"-?[0-9]+(\.[0-9]+)?([eE][-+]?[0-9]+)?", text):
+            raise Invalid(422, f"{name} must be a number", name)
+        number = float(text)
+        return int(number) if number.is_integer() and "." not in text else number
+    if kind == "boolean":
+        if text not in ("true", "false", "1", "0"):
+            raise Invalid(422, f"{name} must be true or false", name)
+        return text in ("true", "1")
+    return text

@@ -1,0 +1,201 @@
+"""The fake answers the shapes real specs have (issue 21's findings), and pages as Laravel does.
+
+tests/fixtures/openapi-fake-shapes.yaml is today's spec plus an object no path parameter
+keys, an allOf answer, two kinds of resource in one tag, a string path parameter beside
+an integer id, a number path parameter and a Laravel resource collection. It is generated
+into a scratch package that a subprocess imports ahead of the installed one; each case
+goes through the generated client, so "works" means the client parsed the fake's answer.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import ROOT
+from test_tools_follow_the_spec import FIXTURE, generated, run_with
+
+SHAPES = ROOT / "tests/fixtures/openapi-fake-shapes.yaml"
+
+
+@pytest.fixture(scope="module")
+def shapes(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return generated(tmp_path_factory, SHAPES)
+
+
+@pytest.fixture(scope="module")
+def more(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return generated(tmp_path_factory, FIXTURE)  # openapi-more-operations.yaml
+
+
+def outcome(package_root: Path, body: str) -> Any:
+    """Run `body` (with `fake` and `client` set up) and return what it printed as JSON."""
+    script = (
+        "import json\n"
+        "from meetbit.testing import FakeMeetBit\n"
+        "fake = FakeMeetBit()\n"
+        "client = fake.client()\n" + body
+    )
+    result = run_with(package_root, "-c", script)
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout.splitlines()[-1])
+
+
+def test_every_operation_of_the_fixture_is_answered_and_parsed(shapes: Path) -> None:
+    result = run_with(shapes, str(ROOT / "tests/exercise_operations.py"))
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)
+    for name, seen in report.items():
+        assert (seen["status"], seen["schema_problem"]) == (seen["expected"], None), name
+        assert seen["cli"] == 0, (name, seen["cli_err"])
+
+
+def test_an_object_no_path_parameter_keys_is_answered(shapes: Path) -> None:
+    # Was: IndexError out of the client call.
+    seen = outcome(shapes, "me = client.account.get_me()\nprint(json.dumps(me.to_dict()))")
+    assert set(seen) >= {"id", "email"}
+
+
+def test_an_allof_answer_holds_every_part(shapes: Path) -> None:
+    # Was: an empty answer (data null), refused by the client as malformed.
+    seen = outcome(
+        shapes,
+        "fake.add_resource('calendars', 5, name='Team', events_count=3)\n"
+        "print(json.dumps(client.calendars.get_calendar(5).to_dict()))",
+    )
+    assert (seen["id"], seen["name"], seen["events_count"]) == (5, "Team", 3)
+
+
+def test_a_string_path_value_is_not_stored_as_the_integer_id(shapes: Path) -> None:
+    # Was: id "b-12" in the answer, which the client refused as malformed.
+    seen = outcome(
+        shapes,
+        "fake.add_resource('rooms', 'b-12')\n"
+        "print(json.dumps(client.rooms.get_room('b-12').to_dict()))",
+    )
+    assert isinstance(seen["id"], int)
+    assert "b-12" in seen["title"]
+
+
+def test_each_kind_a_tag_returns_is_stored_and_found(shapes: Path) -> None:
+    # Was: only the tag's majority kind could be stored; the other was always 404.
+    seen = outcome(
+        shapes,
+        "fake.add_resource('get_calendar_settings', 5, week_starts_on=1)\n"
+        "fake.add_resource('get_calendar', 5, name='Team')\n"
+        "settings = client.calendars.get_calendar_settings(5)\n"
+        "print(json.dumps([settings.to_dict(), client.calendars.get_calendar(5).name,\n"
+        "                  fake.key_of('get_calendar_settings')]))",
+    )
+    assert seen == [{"calendar_id": 5, "week_starts_on": 1}, "Team", ["calendar_id"]]
+
+
+def test_a_number_path_parameter_is_taken(shapes: Path) -> None:
+    # Was: 422 "amount must be a number, not str".
+    seen = outcome(
+        shapes,
+        "fake.add_resource('rates', 12.5)\n"
+        "print(json.dumps(client.rates.get_rate(12.5).to_dict()))",
+    )
+    assert seen["amount"] == 12.5
+
+
+class TestPagination:
+    """Laravel's paginator: page/per_page, meta and links, links that keep the query."""
+
+    def test_next_links_walk_every_item_once(self, shapes: Path) -> None:
+        seen = outcome(
+            shapes,
+            "import httpx\n"
+            "for number in range(1, 26):\n"
+            "    fake.add_resource('calendars', number, name=f'C{number}')\n"
+            "headers = {'X-Access-Key-Id': fake.access_key_id,\n"
+            "           'X-Access-Key-Secret': fake.access_key_secret}\n"
+            "pages = []\n"
+            "with fake.serve() as url, httpx.Client(headers=headers) as http:\n"
+            "    link = url + '/calendars?per_page=10'\n"
+            "    while link:\n"
+            "        body = http.get(link).json()\n"
+            "        pages.append(body)\n"
+            "        link = body['links']['next']\n"
+            "print(json.dumps(pages))",
+        )
+        assert [len(page["data"]) for page in seen] == [10, 10, 5]
+        ids = [item["id"] for page in seen for item in page["data"]]
+        assert ids == list(range(1, 26))
+        first, _, last = seen
+        assert {k: v for k, v in first["meta"].items() if k not in ("links", "path")} == {
+            "current_page": 1, "from": 1, "to": 10, "last_page": 3, "per_page": 10, "total": 25,
+        }  # fmt: skip
+        assert first["meta"]["path"].endswith("/api/public/v2.0/calendars")
+        assert first["links"]["prev"] is None
+        assert first["links"]["next"].endswith("/calendars?per_page=10&page=2")
+        assert first["links"]["last"].endswith("page=3")
+        assert (last["meta"]["from"], last["meta"]["to"], last["links"]["next"]) == (21, 25, None)
+        labels = [(link["label"], link["active"]) for link in last["meta"]["links"]]
+        assert labels == [
+            ("&laquo; Previous", False), ("1", False), ("2", False), ("3", True),
+            ("Next &raquo;", False),
+        ]  # fmt: skip
+
+    def test_the_spec_s_default_page_size_and_a_page_past_the_last(self, shapes: Path) -> None:
+        seen = outcome(
+            shapes,
+            "for number in range(1, 13):\n"
+            "    fake.add_resource('calendars', number)\n"
+            "first = client.calendars.list_calendars()\n"
+            "past = client.calendars.list_calendars(page=9)\n"
+            "print(json.dumps([len(first.data), first.meta.per_page, first.meta.last_page,\n"
+            "                  past.data, past.meta.current_page, past.meta.from_]))",
+        )
+        assert seen == [10, 10, 2, [], 9, None]  # per_page's default in the spec is 10
+
+
+class TestFilters:
+    """List filters derived from the spec: query parameters against the resource's fields."""
+
+    def test_an_enum_naming_a_state_selects_resources_in_it(self, more: Path) -> None:
+        # Was: status=canceled returned every event.
+        seen = outcome(
+            more,
+            "for number in range(1, 5):\n"
+            "    fake.add_event(12, number)\n"
+            "client.events.cancel_event(12, 2, cancel_note='Moved')\n"
+            "fake.add_event(12, 5, canceled_by_id=7)\n"
+            "fake.add_event(13, 1, canceled_by_id=7)\n"
+            "canceled = client.events.list_events(12, status='canceled')\n"
+            "scheduled = client.events.list_events(12, status='scheduled')\n"
+            "print(json.dumps([[e.id for e in canceled.data], [e.id for e in scheduled.data],\n"
+            "                  canceled.meta.total]))",
+        )
+        assert seen == [[2, 5], [1, 3, 4], 2]
+
+    def test_a_parameter_naming_a_property_selects_equal_values(self, shapes: Path) -> None:
+        seen = outcome(
+            shapes,
+            "fake.add_resource('calendars', 1, timezone='Europe/Paris')\n"
+            "fake.add_resource('calendars', 2, timezone='UTC')\n"
+            "fake.add_resource('calendars', 3, timezone='Europe/Paris')\n"
+            "found = client.calendars.list_calendars(timezone='Europe/Paris')\n"
+            "print(json.dumps([c.id for c in found.data]))",
+        )
+        assert seen == [1, 3]
+
+
+def test_head_is_get_without_the_body_and_options_lists_both(shapes: Path) -> None:
+    seen = outcome(
+        shapes,
+        "import httpx\n"
+        "keys = {'X-Access-Key-Id': fake.access_key_id,\n"
+        "        'X-Access-Key-Secret': fake.access_key_secret}\n"
+        "with fake.serve() as url, httpx.Client(headers=keys) as http:\n"
+        "    got, head = http.get(url + '/me'), http.head(url + '/me')\n"
+        "    options = http.options(url + '/me')\n"
+        "print(json.dumps([head.status_code, int(head.headers['content-length']),\n"
+        "                  len(got.content), head.content.decode(), options.status_code,\n"
+        "                  options.headers['allow']]))",
+    )
+    status, length, got_length, body, options, allow = seen
+    assert (status, length, body, options, allow) == (200, got_length, "", 200, "GET, HEAD")
