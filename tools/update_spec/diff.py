@@ -18,10 +18,6 @@ from typing import Any
 
 from openapi_python_client.strings import PythonIdentifier, kebab_case
 
-# Schemathesis (a dev dependency) brings jsonschema-rs, which openapi-spec-validator picks
-# up by itself and words its errors differently: the refusals here quote the Python backend.
-os.environ.setdefault("OPENAPI_SPEC_VALIDATOR_SCHEMA_VALIDATOR_BACKEND", "jsonschema")
-
 METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 BREAKING, ADDED, INFO = "BREAKING", "added", "info"
 
