@@ -107,3 +107,13 @@ def test_what_was_left_out_loads_on_the_first_call() -> None:
         "meetbit._rate",
         "meetbit._transport",
     }
+
+
+def test_the_command_s_help_loads_no_client() -> None:
+    code = (
+        "import contextlib, io, sys\n"
+        "from meetbit._cli import main\n"
+        "with contextlib.redirect_stdout(io.StringIO()), contextlib.suppress(SystemExit):\n"
+        "    main(['events', 'cancel-event', '--help'])\n"
+    )
+    assert set(loaded(code)) <= {"meetbit_api.operations"}
