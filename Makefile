@@ -121,7 +121,7 @@ $(MIN_VENV)/.installed: requirements/min-deps.txt pyproject.toml
 
 ## The client's behaviour tests against the oldest httpx and attrs pyproject.toml admits.
 test-min-deps: $(MIN_VENV)/.installed
-	$(MIN_VENV)/bin/python -m pytest -q -p no:cacheprovider tests/test_client.py tests/test_retry.py tests/test_models.py
+	$(MIN_VENV)/bin/python -m pytest -q -p no:cacheprovider tests/test_client.py tests/test_config.py tests/test_retry.py tests/test_models.py
 
 ## Re-resolve requirements/dev.txt from requirements/dev.in (needs the package registry).
 lock:
