@@ -37,7 +37,7 @@ from meetbit._config import (
     refuse_generated_arguments,
 )
 from meetbit._errors import ConfigurationError, MeetBitError, error_for_response
-from meetbit._invoke import built, parsed, parsed_any, request_for
+from meetbit._invoke import built, check_argument, parsed, parsed_any, request_for
 
 if TYPE_CHECKING:
     import asyncio
@@ -91,15 +91,14 @@ def _async_status_hook() -> Callable[[httpx.Response], Awaitable[None]]:
     return raise_for_status
 
 
-# By id, so that a client's lifetime is its user's alone.
-_LIVE: weakref.WeakValueDictionary[int, _ClientBase] = weakref.WeakValueDictionary()
+_LIVE: weakref.WeakSet[_ClientBase] = weakref.WeakSet()
 
 
 def _forget_connections_after_fork() -> None:
     # A forked child shares its parent's pooled sockets: using them would interleave two
     # processes' requests on one connection, and closing them could close the parent's
     # TLS session. The child drops its copies (without closing) and connects afresh.
-    for client in list(_LIVE.values()):
+    for client in list(_LIVE):
         client._client = None
         client._async_client = None
 
@@ -190,10 +189,10 @@ class _ClientBase(_GeneratedClient):
         self._configure(config, _SharedRate(config))
 
     @classmethod
-    def from_config(cls, config: Config) -> Self:
-        """A client with settings already resolved (how the `meetbit` command builds one)."""
+    def _from_config(cls, config: Config, rate: _SharedRate | None = None) -> Self:
+        """A client of settings already resolved: a copy, or the `meetbit` command's client."""
         client = object.__new__(cls)
-        client._configure(config, _SharedRate(config))
+        client._configure(config, rate or _SharedRate(config))
         return client
 
     def _configure(self, config: Config, rate: _SharedRate) -> None:
@@ -211,7 +210,7 @@ class _ClientBase(_GeneratedClient):
         self._config = config
         self._auth = AccessKeyAuth(config.access_key_id, config.access_key_secret)
         self._rate = rate
-        _LIVE[id(self)] = self
+        _LIVE.add(self)
 
     @property
     def _controller(self) -> RateController:
@@ -227,9 +226,7 @@ class _ClientBase(_GeneratedClient):
         rate limit store (one key, one quota); this client is left as it was.
         """
         config = self._config.replace(**changes)
-        copy = object.__new__(type(self))
-        copy._configure(config, self._rate if self._rate.serves(config) else _SharedRate(config))
-        return copy
+        return self._from_config(config, self._rate if self._rate.serves(config) else None)
 
     def with_headers(self, headers: dict[str, str]) -> Self:
         """A new client like this one (same rate limiting) that also sends `headers`."""
@@ -295,11 +292,7 @@ class _ClientBase(_GeneratedClient):
             "trust_env": False,
         }
 
-    def _check(self, operation: str, argument: str, value: object, /) -> None:
-        """The full check of an argument the resource method's inline check did not pass."""
-        from meetbit._invoke import check_argument
-
-        check_argument(operation, argument, value)
+    _check = staticmethod(check_argument)
 
     # --- what is loaded on first use: client.<tag>, and the 0.1 methods ------------------------
 

@@ -245,7 +245,7 @@ def main(argv: Sequence[str] | None = None, stdin: TextIO | None = None) -> int:
 def _run(config: Config, operation: Operation, given: list[tuple[str, Field, object]]) -> object:
     from meetbit._client import Client
 
-    with Client.from_config(config) as client:
+    with Client._from_config(config) as client:
         return output.plain(call.invoke(client, operation, given))
 
 
