@@ -20,6 +20,7 @@ from __future__ import annotations
 import contextlib
 import os
 import random
+import re
 import shutil
 import statistics
 import subprocess
@@ -127,35 +128,62 @@ def measure(python: Path | str, runs: int, base_url: str) -> dict[str, dict[str,
     return samples
 
 
+def instructions(python: Path | str, base_url: str) -> dict[str, int] | str:
+    """Each contender's instructions, the whole process, under callgrind: what the machine's
+    load cannot move (PYTHONHASHSEED fixed). Or why there are none."""
+    valgrind = shutil.which("valgrind")
+    if valgrind is None:
+        return "SKIPPED (valgrind not installed: apt-get install valgrind)"
+    env = {**environment(), "PYTHONHASHSEED": "0"}
+    counts = {}
+    for name, arguments in contenders(base_url).items():
+        command = [python, *arguments]
+        subprocess.run(command, env=env, check=True, stdout=subprocess.DEVNULL)  # bytecode
+        result = subprocess.run(
+            [valgrind, "--tool=callgrind", "--callgrind-out-file=/dev/null", *command],
+            env=env, check=True, capture_output=True, text=True,
+        )  # fmt: skip
+        counts[name] = int(re.search(r"Collected : (\d+)", result.stderr)[1])  # type: ignore[index]
+    return counts
+
+
+def _ratio_cells(values: dict[str, float], fmt: str) -> dict[str, list[str]]:
+    httpx = values["import httpx"]
+    return {name: [format(value, fmt), f"{value / httpx:.2f}"] for name, value in values.items()}
+
+
 def table(runs: int, base_url: str) -> list[str]:
-    """The Markdown table of both environments: median wall and CPU times, each with its
-    ratio to `import httpx`. CPU time (the child's user + system) moves less than wall
-    time when other processes share the machine."""
-    columns: dict[str, dict[str, dict[str, list[float]]] | str] = {}
+    """Markdown tables, one per environment. Each measure is given with its ratio to
+    `import httpx` from the same runs: instructions (callgrind: exact, the one the target
+    is held to), and median wall and CPU (user + system) times, which the load moves."""
+    lines: list[str] = []
     runtime = runtime_python()
-    columns["runtime deps only"] = runtime if isinstance(runtime, str) else (
-        measure(runtime, runs, base_url)
-    )  # fmt: skip
-    columns["dev venv"] = measure(sys.executable, runs, base_url)
-    header = [f"{env}: {clock} ms | ×&nbsp;httpx" for env in columns for clock in ("wall", "CPU")]
-    lines = [f"**Cold start** (a new interpreter each run, bytecode cached; medians of {runs} "
-             "interleaved runs after 3 warm-up runs; × httpx: the ratio to `python -c "
-             "\"import httpx\"` in the same runs)", "",
-             "| | " + " | ".join(header) + " |", "|---" * (1 + 2 * len(header)) + "|"]  # fmt: skip
-    for name in contenders(base_url):
-        cells = []
-        for column in columns.values():
-            if isinstance(column, str):
-                cells += [column, "", "", ""]
-                continue
-            for clock in ("wall", "cpu"):
-                value = statistics.median(column[name][clock])
-                cells += [
-                    f"{value:.1f}",
-                    f"{value / statistics.median(column['import httpx'][clock]):.2f}",
-                ]
-        lines.append(f"| {name} | " + " | ".join(cells) + " |")
-    return [*lines, ""]
+    environments = {"runtime dependencies only": runtime, "the dev virtualenv": sys.executable}
+    for title, python in environments.items():
+        lines += [f"**Cold start, {title}** (a new interpreter a run, bytecode cached; "
+                  f"times: medians of {runs} interleaved runs after 3 warm-up runs)", ""]  # fmt: skip
+        if isinstance(python, str) and python.startswith("SKIPPED"):
+            lines += [python, ""]
+            continue
+        columns: dict[str, dict[str, list[str]]] = {}
+        if python is runtime:
+            counted = instructions(python, base_url)
+            if isinstance(counted, str):
+                lines += [f"Instructions: {counted}", ""]
+            else:
+                millions = {name: count / 1e6 for name, count in counted.items()}
+                columns["instructions (M)"] = _ratio_cells(millions, ".1f")
+        samples = measure(python, runs, base_url)
+        for clock, label in (("wall", "wall ms"), ("cpu", "CPU ms")):
+            medians = {name: statistics.median(s[clock]) for name, s in samples.items()}
+            columns[label] = _ratio_cells(medians, ".1f")
+        header = [f"{label} | ×&nbsp;httpx" for label in columns]
+        lines += ["| | " + " | ".join(header) + " |", "|---" * (1 + 2 * len(header)) + "|"]
+        for name in contenders(base_url):
+            cells = [cell for column in columns.values() for cell in column[name]]
+            lines.append(f"| {name} | " + " | ".join(cells) + " |")
+        lines.append("")
+    return lines
 
 
 @contextlib.contextmanager
