@@ -482,9 +482,12 @@ def checked_proxy(proxy: str) -> str:
     """A proxy URL httpx can use (the message never repeats it: it may hold a password)."""
     try:
         httpx.Proxy(proxy)
-    except (httpx.InvalidURL, TypeError, ValueError) as error:
-        reason = str(error).replace(str(proxy), "<proxy>") if isinstance(proxy, str) else error
-        raise ConfigurationError(f"proxy is not a usable proxy URL: {reason}") from None
+    except (httpx.InvalidURL, TypeError, ValueError):
+        # Not httpx's reason: it may quote part of the URL, and so of the password.
+        raise ConfigurationError(
+            "proxy is not a proxy URL httpx can use: http://, https://, socks5:// or "
+            "socks5h://, a host, and a port or none"
+        ) from None
     return proxy
 
 
