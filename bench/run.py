@@ -25,6 +25,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+import coldstart
 import httpx
 import meetbit
 from meetbit_api.api.events import cancel_event
@@ -220,31 +221,7 @@ def parsing(repeats: int = 7, number: int = 2000) -> list[str]:
     return [*lines, ""]
 
 
-# --- 3. cold import -----------------------------------------------------------------------------
-
-
-def imports(runs: int = 21) -> list[str]:
-    statements = {
-        "python -c pass": "pass",
-        "import httpx": "import httpx",
-        "import meetbit_api (+ its endpoint)": "import meetbit_api.api.events.cancel_event",
-        "import meetbit": "import meetbit",
-        "import meetbit; meetbit.Client": "import meetbit; meetbit.Client",
-    }
-    times: dict[str, list[float]] = {name: [] for name in statements}
-    for _ in range(runs):
-        for name in random.sample(list(statements), len(statements)):
-            started = time.perf_counter()
-            subprocess.run([sys.executable, "-c", statements[name]], check=True)
-            times[name].append((time.perf_counter() - started) * 1000)
-    medians = {name: statistics.median(values) for name, values in times.items()}
-    lines = ["**Cold import** (a new interpreter each time; median of "
-             f"{runs})", "", row("", "ms", "× import httpx"), row("---", "---", "---")]  # fmt: skip
-    lines += [
-        row(name, f"{value:.1f}", f"{value / medians['import httpx']:.2f}")
-        for name, value in medians.items()
-    ]
-    return [*lines, ""]
+# --- 3. cold start: bench/coldstart.py ---------------------------------------------------------
 
 
 # --- 4. async throughput ------------------------------------------------------------------------
@@ -381,7 +358,7 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="fewer rounds, for a smoke run")
     parser.add_argument(
         "--only",
-        choices=["parse", "per-call"],
+        choices=["parse", "per-call", "cold-start"],
         help="run one section and print it (build/bench.md is left alone)",
     )
     arguments = parser.parse_args()
@@ -392,6 +369,10 @@ def main() -> None:
              f"meetbit {meetbit.__version__}.", ""]  # fmt: skip
     if arguments.only == "parse":
         print("\n".join(lines + parsing(repeats=2 if quick else 7, number=300 if quick else 2000)))
+        return
+    if arguments.only == "cold-start":
+        with bench_server() as base:
+            print("\n".join(lines + coldstart.table(5 if quick else 21, base + PREFIX)))
         return
 
     rounds, calls = (2, 300) if quick else (6, 1500)
@@ -409,8 +390,8 @@ def main() -> None:
             per_call(httpx.HTTPTransport, base, rounds, calls // 2),
         )
         more += async_throughput(base, rounds=1 if quick else 3, total=1000 if quick else 3000)
+        more += coldstart.table(5 if quick else 21, base + PREFIX)
     more += parsing(repeats=2 if quick else 7, number=300 if quick else 2000)
-    more += imports(runs=5 if quick else 21)
     print("\n".join(more), flush=True)
     last = rate_limit()
     print("\n".join(last), flush=True)

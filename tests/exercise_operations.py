@@ -26,7 +26,9 @@ from meetbit_api.operations import OPERATIONS, Operation
 
 
 def kebab(name: str) -> str:
-    return re.sub(r"[^0-9A-Za-z]+", "-", name).strip("-").lower()
+    """A spec name as the CLI spells it: `eventTypeId` and `event_type_id` -> `event-type-id`."""
+    words = re.sub(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])", "-", name)
+    return re.sub(r"[^0-9A-Za-z]+", "-", words).strip("-").lower()
 
 
 def flag_text(value: Any) -> str:

@@ -12,10 +12,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import ROOT
 from exercise_operations import exercise, kebab
 from meetbit._cli import main
 from meetbit.testing import FakeMeetBit
 from meetbit_api.operations import OPERATIONS
+from test_tools_follow_the_spec import run_with
 
 pytestmark = pytest.mark.behaviour
 
@@ -377,3 +379,287 @@ def test_a_closed_pipe_is_not_a_traceback(base_url: str, fake: FakeMeetBit) -> N
     command.stdout.close()
     assert command.wait(timeout=60) == 0
     assert b"Traceback" not in command.stderr.read()
+
+
+def json_lines(text: str) -> list[dict[str, Any]]:
+    return [json.loads(line) for line in text.splitlines()]
+
+
+class TestJsonErrors:
+    """With --json, errors are JSON too: one object per line on stderr, stdout empty."""
+
+    def test_an_api_error_is_an_object_with_its_status(
+        self, base_url: str, fake: FakeMeetBit, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        code, out, err = run(
+            capsys, "--base-url", base_url, "--json", *CANCEL[:5], "9", *CANCEL[6:]
+        )
+        assert (code, out) == (5, "")
+        (error,) = json_lines(err)
+        assert error["error"]["type"] == "NotFoundError"
+        assert error["error"]["status_code"] == 404
+        assert error["error"]["exit_code"] == 5
+        assert "Resource object does not exist." in error["error"]["message"]
+
+    def test_a_429_carries_its_retry_after(
+        self, base_url: str, fake: FakeMeetBit, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        fake.fail_next(429, "slow down", retry_after=3600, times=3)
+        code, _, err = run(capsys, "--base-url", base_url, "--json", *CANCEL)
+        (error,) = json_lines(err)
+        assert (code, error["error"]["type"], error["error"]["retry_after"]) == (
+            6,
+            "RateLimitedError",
+            3600,
+        )
+
+    @pytest.mark.parametrize(
+        ("argv", "kind", "exit_code"),
+        [
+            (["--calendar-id", "0"], "InvalidRequestError", 2),  # a limit of the spec
+            (["--calendar-id", "x"], "UsageError", 2),  # argparse: not an integer
+            (["--no-such-flag", "1"], "UsageError", 2),
+        ],
+    )
+    def test_bad_input_and_usage_errors_are_objects(
+        self,
+        base_url: str,
+        fake: FakeMeetBit,
+        capsys: pytest.CaptureFixture[str],
+        argv: list[str],
+        kind: str,
+        exit_code: int,
+    ) -> None:
+        code, out, err = run(capsys, "--base-url", base_url, "--json", *CANCEL, *argv)
+        assert (code, out) == (exit_code, "")
+        (error,) = json_lines(err)
+        assert (error["error"]["type"], error["error"]["exit_code"]) == (kind, exit_code)
+        assert fake.requests == []
+
+    def test_a_configuration_error_is_an_object(
+        self, base_url: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        monkeypatch.delenv("MEETBIT_ACCESS_KEY_SECRET")
+        code, _, err = run(capsys, "--base-url", base_url, "--json", *CANCEL)
+        (error,) = json_lines(err)
+        assert (code, error["error"]["type"]) == (3, "ConfigurationError")
+        assert "MEETBIT_ACCESS_KEY_SECRET is not set" in error["error"]["message"]
+
+    def test_the_deprecation_note_is_an_object_too(
+        self, base_url: str, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        code, out, err = run(capsys, "--base-url", base_url, "--json", *OLD_CANCEL)
+        assert code == 0
+        assert json.loads(out)["cancel_note"] == "Moved"
+        (note,) = json_lines(err)
+        assert "'meetbit events cancel' is deprecated" in note["note"]
+
+    def test_without_json_errors_stay_text(
+        self, base_url: str, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        code, _, err = run(capsys, "--base-url", base_url, *CANCEL[:5], "9", *CANCEL[6:])
+        assert code == 5
+        assert err.startswith("meetbit: POST ")
+
+
+class TestTheSecretFlag:
+    @pytest.mark.parametrize(
+        "argv",
+        [
+            ["--access-key-secret", "hunter2-value"],
+            ["--access-key-secret=hunter2-value"],
+            ["--access-key-sec", "hunter2-value"],
+        ],
+    )
+    def test_it_is_refused_with_the_reason_and_never_echoed(
+        self,
+        base_url: str,
+        fake: FakeMeetBit,
+        capsys: pytest.CaptureFixture[str],
+        argv: list[str],
+    ) -> None:
+        code, out, err = run(capsys, "--base-url", base_url, *CANCEL, *argv)
+        assert (code, out) == (2, "")
+        assert "hunter2-value" not in err
+        assert "never comes from the command line" in err
+        assert "shell history" in err
+        assert "MEETBIT_ACCESS_KEY_SECRET" in err
+        assert fake.requests == []
+
+
+class TestOldSpellingsStayUnlisted:
+    def test_a_mistyped_operation_does_not_list_the_old_name(
+        self, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        code, _, err = run(capsys, "events", "cancel-evnt")
+        assert code == 2
+        assert "'cancel-event'" in err
+        assert "'cancel'" not in err
+
+    def test_the_old_name_still_works(
+        self, base_url: str, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        assert run(capsys, "--base-url", base_url, *OLD_CANCEL)[0] == 0
+
+
+class TestTables:
+    def test_null_and_empty_text_read_differently(
+        self, base_url: str, fake: FakeMeetBit, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        fake.add_event(12, 346, location="", body=None, title="null")
+        code, out, _ = run(capsys, "--base-url", base_url, *CANCEL[:5], "346", *CANCEL[6:])
+        assert code == 0
+        rows = dict(re.split(r"\s{2,}", row.strip(), maxsplit=1) for row in out.splitlines()
+                    if re.search(r"\S\s{2,}\S", row))  # fmt: skip
+        assert rows["location"] == '""'
+        assert rows["body"] == "null"
+        assert rows["title"] == '"null"'  # the text "null", not JSON null
+        assert rows["cancel_note"] == "Moved"  # ordinary text stays bare
+
+    def test_cells(self) -> None:
+        from meetbit._cli.output import table
+
+        assert table({"a": None, "b": "", "c": [], "d": "12", "e": 12, "f": " x", "g": True}) == (
+            'a  null\nb  ""\nc  []\nd  "12"\ne  12\nf  " x"\ng  true'
+        )
+
+
+class TestSettingsThroughTheConfiguration:
+    """The command resolves flags and environment through meetbit._config, as the client does."""
+
+    def test_meetbit_base_url_is_honoured(
+        self,
+        base_url: str,
+        fake: FakeMeetBit,
+        capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch,
+    ) -> None:
+        monkeypatch.setenv("MEETBIT_BASE_URL", base_url)
+        code, out, err = run(capsys, "--json", *CANCEL)
+        assert code == 0, err
+        assert json.loads(out)["cancel_note"] == "Moved"
+        assert len(fake.requests) == 1
+
+    def test_the_base_url_flag_wins_over_the_variable(
+        self,
+        base_url: str,
+        capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch,
+    ) -> None:
+        monkeypatch.setenv("MEETBIT_BASE_URL", "http://127.0.0.1:1/nowhere")
+        assert run(capsys, "--base-url", base_url, *CANCEL)[0] == 0
+
+    def test_a_bad_domain_names_the_flag_for_a_full_url(
+        self, base_url: str, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        code, _, err = run(capsys, "--domain", "acme meetbit.com", *CANCEL)
+        assert code == 3
+        assert "pass --base-url for a full URL" in err
+
+    def test_a_bad_domain_from_the_environment_is_named_by_its_variable(
+        self, base_url: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        monkeypatch.setenv("MEETBIT_DOMAIN", "acme.meetbit.com\n")
+        code, _, err = run(capsys, *CANCEL)
+        assert code == 3
+        assert err.startswith("meetbit: MEETBIT_DOMAIN contains whitespace or a newline")
+
+
+SHAPES = ROOT / "tests/fixtures/openapi-cli-shapes.yaml"
+SHAPES_SCRIPT = """
+import contextlib, io, json, sys
+from meetbit._cli import main
+from wire import Reply, WireServer
+
+server = WireServer().start()
+answer = {"message": "ok", "data": {"id": 7, "startsAt": "2026-01-05T09:30:00Z", "notes": None,
+                                    "reminder": {"minutes": 10, "channel": "sms"}}}
+report = {}
+for name, argv in json.loads(sys.argv[1]).items():
+    server.queue(Reply(200, answer))
+    before = len(server.received)
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        try:
+            code = main([*argv, "--base-url", server.base_url], stdin=io.StringIO())
+        except SystemExit as exit_:
+            code = exit_.code
+    sent = server.received[before:]
+    report[name] = {"code": code, "out": out.getvalue(), "err": err.getvalue(),
+                    "sent": [{"path": r.path, "body": json.loads(r.body or b"null")} for r in sent]}
+server.stop()
+print(json.dumps(report))
+"""
+BOOK = ["bookings", "create-booking", "--calendar-id", "12", "--event-type-id", "3",
+        "--starts-at", "2026-01-05T09:30:00Z"]  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def shapes(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, Any]]:
+    """The CLI on a package generated from a spec with camelCase names and object fields."""
+    import generate as generator  # tools/, on sys.path through test_tools_follow_the_spec
+
+    root = tmp_path_factory.mktemp("cli-shapes")
+    generator.generate(SHAPES, root / "meetbit_api")
+    runs = {
+        "help": ["bookings", "create-booking", "--help"],
+        "objects": [*BOOK, "--reminder", '{"minutes": 10, "channel": "sms"}',
+                    "--guests", '{"email": "ada@example.com"}', "--guests", '{"email": "bo@x.org"}',
+                    "--notes", "null", "--dry-run", "true", "--json"],
+        "nested limit": [*BOOK, "--reminder", '{"minutes": 2000}'],
+        "nested type": [*BOOK, "--reminder", '{"minutes": "ten"}'],
+        "missing nested": [*BOOK, "--reminder", '{"channel": "sms"}'],
+        "old flag": [*BOOK[:4], "--eventtypeid", "3", *BOOK[6:], "--reminder", '{"minutes": 1}'],
+    }  # fmt: skip
+    env = {"MEETBIT_ACCESS_KEY_ID": "k", "MEETBIT_ACCESS_KEY_SECRET": "s"}
+    with pytest.MonkeyPatch.context() as patch:
+        for name, value in env.items():
+            patch.setenv(name, value)
+        result = run_with(root, "-c", SHAPES_SCRIPT, json.dumps(runs))
+    assert result.returncode == 0, result.stderr
+    report: dict[str, dict[str, Any]] = json.loads(result.stdout)
+    return report
+
+
+class TestWhatTheSpecSays:
+    """Flags for camelCase names and object-valued fields, on a spec that has them (issue 21)."""
+
+    def test_camel_case_names_are_kebab_case_flags(self, shapes: dict[str, Any]) -> None:
+        help_text = shapes["help"]["out"]
+        for flag in ("--event-type-id", "--starts-at", "--dry-run", "--reminder", "--guests"):
+            assert flag in help_text
+        assert "--eventtypeid" not in help_text
+        assert "--startsat" not in help_text
+
+    def test_object_fields_are_sent_as_the_spec_s_objects(self, shapes: dict[str, Any]) -> None:
+        result = shapes["objects"]
+        assert result["code"] == 0, result["err"]
+        (sent,) = result["sent"]
+        assert sent["path"] == "/calendars/12/bookings?eventTypeId=3&dryRun=true"
+        assert sent["body"] == {
+            "startsAt": "2026-01-05T09:30:00+00:00",
+            "reminder": {"minutes": 10, "channel": "sms"},
+            "guests": [{"email": "ada@example.com"}, {"email": "bo@x.org"}],
+            "notes": None,
+        }
+        assert json.loads(result["out"])["reminder"] == {"minutes": 10, "channel": "sms"}
+
+    @pytest.mark.parametrize(
+        ("run_name", "says"),
+        [
+            ("nested limit", "--reminder.minutes is out of range: it must be at most 1440"),
+            ("nested type", "--reminder.minutes must be an integer, not str"),
+            ("missing nested", "--reminder.minutes is required"),
+        ],
+    )
+    def test_an_object_that_breaks_the_spec_is_bad_input_and_nothing_is_sent(
+        self, shapes: dict[str, Any], run_name: str, says: str
+    ) -> None:
+        result = shapes[run_name]
+        assert (result["code"], result["sent"]) == (2, [])
+        assert says in result["err"]
+
+    def test_the_run_together_spelling_is_not_a_flag(self, shapes: dict[str, Any]) -> None:
+        result = shapes["old flag"]
+        assert (result["code"], result["sent"]) == (2, [])
+        assert "required: --event-type-id" in result["err"]

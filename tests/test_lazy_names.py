@@ -1,10 +1,18 @@
-"""`import meetbit` stays cheap (the clients load on first use), yet dir() lists every name."""
+"""Start-up stays cheap: `import meetbit` and building a client load what they need and no more.
+
+The clients load on first use, yet dir() lists every name; a client loads its resources,
+the operation metadata, the models and the rate controller when it first calls. Timing is
+`make bench`'s job (cold start against `import httpx`); these say what is loaded, in a
+fresh interpreter.
+"""
 
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
+from pathlib import Path
 from typing import Any
 
 import meetbit
@@ -47,3 +55,68 @@ def test_every_listed_name_resolves() -> None:
 def test_an_unknown_name_is_still_an_attribute_error() -> None:
     assert "NoSuchThing" not in dir(meetbit)
     assert not hasattr(meetbit, "NoSuchThing")
+
+
+# What a client loads when it is first used, not when it is built (issue 24: start-up).
+LOADED_ON_FIRST_USE = (
+    "attrs",
+    "asyncio",
+    "meetbit_api.operations",
+    "meetbit_api.resources",
+    "meetbit_api.models",
+    "meetbit._rate",
+    "meetbit._transport",
+    "meetbit._retry",
+    "meetbit._checks",
+)
+_REPORT = (
+    "import json, sys\n"
+    f"print(json.dumps(sorted(m for m in {LOADED_ON_FIRST_USE} if m in sys.modules)))\n"
+)
+
+
+def loaded(code: str) -> list[str]:
+    """Which of LOADED_ON_FIRST_USE a fresh interpreter has loaded after `code`."""
+    env = {**os.environ, "MEETBIT_ACCESS_KEY_ID": "id", "MEETBIT_ACCESS_KEY_SECRET": "secret"}
+    env.pop("MEETBIT_BASE_URL", None)
+    result = subprocess.run(
+        [sys.executable, "-c", code + "\n" + _REPORT],
+        capture_output=True,
+        text=True,
+        check=True,
+        env=env,
+    )
+    names: list[str] = json.loads(result.stdout.splitlines()[-1])
+    return names
+
+
+def test_building_a_client_loads_only_its_settings() -> None:
+    for client in ("Client", "AsyncClient"):
+        assert loaded(f"import meetbit\nmeetbit.{client}('acme.meetbit.com')") == []
+
+
+def test_what_was_left_out_loads_on_the_first_call() -> None:
+    code = (
+        f"import sys; sys.path.insert(0, {str(Path(__file__).parent)!r})\n"
+        "import httpx, meetbit\n"
+        "from conftest import EVENT\n"
+        "answer = lambda request: httpx.Response(200, json={'message': 'ok', 'data': EVENT})\n"
+        "client = meetbit.Client('acme.meetbit.com', transport=httpx.MockTransport(answer))\n"
+        "assert client.events.cancel_event(12, 345, cancel_note='Moved').id == 345\n"
+    )
+    assert set(loaded(code)) >= {
+        "attrs",
+        "meetbit_api.resources",
+        "meetbit._rate",
+        "meetbit._transport",
+    }
+
+
+def test_the_command_s_help_loads_no_client() -> None:
+    code = (
+        "import contextlib, io, sys\n"
+        "from meetbit._cli import main\n"
+        "with contextlib.redirect_stdout(io.StringIO()), contextlib.suppress(SystemExit):\n"
+        "    main(['events', 'cancel-event', '--help'])\n"
+    )
+    assert set(loaded(code)) <= {"meetbit_api.operations"}

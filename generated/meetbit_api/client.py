@@ -1,11 +1,19 @@
+"""The client the generated functions take: where the API is, and the httpx client to reach it.
+
+Overrides openapi-python-client's template with the same constructors and methods, written
+as plain classes instead of attrs ones: importing the package must not import attrs (the
+models bring it when they are first used), which cost a quarter of `import httpx` on every
+start-up. Typed for `mypy --strict`. `repr()` shows the base URL only, never headers or a
+token.
+"""
+
+import copy
 import ssl
 from typing import Any, Self
 
 import httpx
-from attrs import define, evolve, field
 
 
-@define
 class Client:
     """A class for keeping track of data related to the API
 
@@ -27,47 +35,67 @@ class Client:
 
         ``httpx_args``: A dictionary of additional arguments to be passed to the ``httpx.Client`` and ``httpx.AsyncClient`` constructor.
 
+        ``raise_on_unexpected_status``: Whether or not to raise an errors.UnexpectedStatus if the API returns a status code
+        that was not documented in the source OpenAPI document.
+
     """
 
-    raise_on_unexpected_status: bool = field(default=False, kw_only=True)
-    """Whether or not to raise an errors.UnexpectedStatus if the API returns a status code that was not documented in the source OpenAPI document. Can also be provided as a keyword argument to the constructor."""
-    _base_url: str = field(alias="base_url")
-    _cookies: dict[str, str] = field(factory=dict, kw_only=True, alias="cookies")
-    _headers: dict[str, str] = field(factory=dict, kw_only=True, alias="headers")
-    _timeout: httpx.Timeout | None = field(default=None, kw_only=True, alias="timeout")
-    _verify_ssl: str | bool | ssl.SSLContext = field(
-        default=True, kw_only=True, alias="verify_ssl"
-    )
-    _follow_redirects: bool = field(
-        default=False, kw_only=True, alias="follow_redirects"
-    )
-    _httpx_args: dict[str, Any] = field(factory=dict, kw_only=True, alias="httpx_args")
-    _client: httpx.Client | None = field(default=None, init=False)
-    _async_client: httpx.AsyncClient | None = field(default=None, init=False)
+    def __init__(
+        self,
+        base_url: str,
+        *,
+        cookies: dict[str, str] | None = None,
+        headers: dict[str, str] | None = None,
+        timeout: httpx.Timeout | None = None,
+        verify_ssl: str | bool | ssl.SSLContext = True,
+        follow_redirects: bool = False,
+        httpx_args: dict[str, Any] | None = None,
+        raise_on_unexpected_status: bool = False,
+    ) -> None:
+        self._base_url = base_url
+        self.raise_on_unexpected_status = raise_on_unexpected_status
+        """Whether or not to raise an errors.UnexpectedStatus if the API returns a status code that was not documented in the source OpenAPI document."""
+        self._cookies: dict[str, str] = {} if cookies is None else cookies
+        self._headers: dict[str, str] = {} if headers is None else headers
+        self._timeout = timeout
+        self._verify_ssl = verify_ssl
+        self._follow_redirects = follow_redirects
+        self._httpx_args: dict[str, Any] = {} if httpx_args is None else httpx_args
+        self._client: httpx.Client | None = None
+        self._async_client: httpx.AsyncClient | None = None
 
-    def with_headers(self, headers: dict[str, str]) -> "Client":
+    def _evolve(self, **changes: Any) -> Self:
+        # What attrs.evolve did: the same settings with `changes`, and no httpx client yet.
+        new = copy.copy(self)
+        for name, value in changes.items():
+            setattr(new, f"_{name}", value)
+        new._client = None
+        new._async_client = None
+        return new
+
+    def with_headers(self, headers: dict[str, str]) -> Self:
         """Get a new client matching this one with additional headers"""
         if self._client is not None:
             self._client.headers.update(headers)
         if self._async_client is not None:
             self._async_client.headers.update(headers)
-        return evolve(self, headers={**self._headers, **headers})
+        return self._evolve(headers={**self._headers, **headers})
 
-    def with_cookies(self, cookies: dict[str, str]) -> "Client":
+    def with_cookies(self, cookies: dict[str, str]) -> Self:
         """Get a new client matching this one with additional cookies"""
         if self._client is not None:
             self._client.cookies.update(cookies)
         if self._async_client is not None:
             self._async_client.cookies.update(cookies)
-        return evolve(self, cookies={**self._cookies, **cookies})
+        return self._evolve(cookies={**self._cookies, **cookies})
 
-    def with_timeout(self, timeout: httpx.Timeout) -> "Client":
+    def with_timeout(self, timeout: httpx.Timeout) -> Self:
         """Get a new client matching this one with a new timeout configuration"""
         if self._client is not None:
             self._client.timeout = timeout
         if self._async_client is not None:
             self._async_client.timeout = timeout
-        return evolve(self, timeout=timeout)
+        return self._evolve(timeout=timeout)
 
     def set_httpx_client(self, client: httpx.Client) -> Self:
         """Manually set the underlying httpx.Client
@@ -96,9 +124,9 @@ class Client:
         self.get_httpx_client().__enter__()
         return self
 
-    def __exit__(self, *args: object, **kwargs: Any) -> None:
+    def __exit__(self, *args: object, **kwargs: object) -> None:
         """Exit a context manager for internal httpx.Client (see httpx docs)"""
-        self.get_httpx_client().__exit__(*args, **kwargs)
+        self.get_httpx_client().close()  # what its __exit__ does, whatever the exception
 
     def set_async_httpx_client(self, async_client: httpx.AsyncClient) -> Self:
         """Manually set the underlying httpx.AsyncClient
@@ -127,12 +155,14 @@ class Client:
         await self.get_async_httpx_client().__aenter__()
         return self
 
-    async def __aexit__(self, *args: object, **kwargs: Any) -> None:
+    async def __aexit__(self, *args: object, **kwargs: object) -> None:
         """Exit a context manager for underlying httpx.AsyncClient (see httpx docs)"""
-        await self.get_async_httpx_client().__aexit__(*args, **kwargs)
+        await self.get_async_httpx_client().aclose()  # what its __aexit__ does
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(base_url={self._base_url!r})"
 
 
-@define
 class AuthenticatedClient:
     """A Client which has been authenticated for use on secured endpoints
 
@@ -154,54 +184,78 @@ class AuthenticatedClient:
 
         ``httpx_args``: A dictionary of additional arguments to be passed to the ``httpx.Client`` and ``httpx.AsyncClient`` constructor.
 
+        ``raise_on_unexpected_status``: Whether or not to raise an errors.UnexpectedStatus if the API returns a status code
+        that was not documented in the source OpenAPI document.
+
+        ``token``, ``prefix``, ``auth_header_name``: the ``Authorization`` header (or the header so named) is
+        ``{prefix} {token}``, or the token alone without a prefix.
     """
 
-    raise_on_unexpected_status: bool = field(default=False, kw_only=True)
-    """Whether or not to raise an errors.UnexpectedStatus if the API returns a status code that was not documented in the source OpenAPI document. Can also be provided as a keyword argument to the constructor."""
-    _base_url: str = field(alias="base_url")
-    _cookies: dict[str, str] = field(factory=dict, kw_only=True, alias="cookies")
-    _headers: dict[str, str] = field(factory=dict, kw_only=True, alias="headers")
-    _timeout: httpx.Timeout | None = field(default=None, kw_only=True, alias="timeout")
-    _verify_ssl: str | bool | ssl.SSLContext = field(
-        default=True, kw_only=True, alias="verify_ssl"
-    )
-    _follow_redirects: bool = field(
-        default=False, kw_only=True, alias="follow_redirects"
-    )
-    _httpx_args: dict[str, Any] = field(factory=dict, kw_only=True, alias="httpx_args")
-    _client: httpx.Client | None = field(default=None, init=False)
-    _async_client: httpx.AsyncClient | None = field(default=None, init=False)
+    def __init__(
+        self,
+        base_url: str,
+        token: str,
+        prefix: str = "Bearer",
+        auth_header_name: str = "Authorization",
+        *,
+        cookies: dict[str, str] | None = None,
+        headers: dict[str, str] | None = None,
+        timeout: httpx.Timeout | None = None,
+        verify_ssl: str | bool | ssl.SSLContext = True,
+        follow_redirects: bool = False,
+        httpx_args: dict[str, Any] | None = None,
+        raise_on_unexpected_status: bool = False,
+    ) -> None:
+        self._base_url = base_url
+        self.token = token
+        """The token to use for authentication"""
+        self.prefix = prefix
+        """The prefix to use for the Authorization header"""
+        self.auth_header_name = auth_header_name
+        """The name of the Authorization header"""
+        self.raise_on_unexpected_status = raise_on_unexpected_status
+        """Whether or not to raise an errors.UnexpectedStatus if the API returns a status code that was not documented in the source OpenAPI document."""
+        self._cookies: dict[str, str] = {} if cookies is None else cookies
+        self._headers: dict[str, str] = {} if headers is None else headers
+        self._timeout = timeout
+        self._verify_ssl = verify_ssl
+        self._follow_redirects = follow_redirects
+        self._httpx_args: dict[str, Any] = {} if httpx_args is None else httpx_args
+        self._client: httpx.Client | None = None
+        self._async_client: httpx.AsyncClient | None = None
 
-    token: str
-    """The token to use for authentication"""
-    prefix: str = "Bearer"
-    """The prefix to use for the Authorization header"""
-    auth_header_name: str = "Authorization"
-    """The name of the Authorization header"""
+    def _evolve(self, **changes: Any) -> Self:
+        # What attrs.evolve did: the same settings with `changes`, and no httpx client yet.
+        new = copy.copy(self)
+        for name, value in changes.items():
+            setattr(new, f"_{name}", value)
+        new._client = None
+        new._async_client = None
+        return new
 
-    def with_headers(self, headers: dict[str, str]) -> "AuthenticatedClient":
+    def with_headers(self, headers: dict[str, str]) -> Self:
         """Get a new client matching this one with additional headers"""
         if self._client is not None:
             self._client.headers.update(headers)
         if self._async_client is not None:
             self._async_client.headers.update(headers)
-        return evolve(self, headers={**self._headers, **headers})
+        return self._evolve(headers={**self._headers, **headers})
 
-    def with_cookies(self, cookies: dict[str, str]) -> "AuthenticatedClient":
+    def with_cookies(self, cookies: dict[str, str]) -> Self:
         """Get a new client matching this one with additional cookies"""
         if self._client is not None:
             self._client.cookies.update(cookies)
         if self._async_client is not None:
             self._async_client.cookies.update(cookies)
-        return evolve(self, cookies={**self._cookies, **cookies})
+        return self._evolve(cookies={**self._cookies, **cookies})
 
-    def with_timeout(self, timeout: httpx.Timeout) -> "AuthenticatedClient":
+    def with_timeout(self, timeout: httpx.Timeout) -> Self:
         """Get a new client matching this one with a new timeout configuration"""
         if self._client is not None:
             self._client.timeout = timeout
         if self._async_client is not None:
             self._async_client.timeout = timeout
-        return evolve(self, timeout=timeout)
+        return self._evolve(timeout=timeout)
 
     def set_httpx_client(self, client: httpx.Client) -> Self:
         """Manually set the underlying httpx.Client
@@ -233,9 +287,9 @@ class AuthenticatedClient:
         self.get_httpx_client().__enter__()
         return self
 
-    def __exit__(self, *args: object, **kwargs: Any) -> None:
+    def __exit__(self, *args: object, **kwargs: object) -> None:
         """Exit a context manager for internal httpx.Client (see httpx docs)"""
-        self.get_httpx_client().__exit__(*args, **kwargs)
+        self.get_httpx_client().close()  # what its __exit__ does, whatever the exception
 
     def set_async_httpx_client(self, async_client: httpx.AsyncClient) -> Self:
         """Manually set the underlying httpx.AsyncClient
@@ -267,6 +321,9 @@ class AuthenticatedClient:
         await self.get_async_httpx_client().__aenter__()
         return self
 
-    async def __aexit__(self, *args: object, **kwargs: Any) -> None:
+    async def __aexit__(self, *args: object, **kwargs: object) -> None:
         """Exit a context manager for underlying httpx.AsyncClient (see httpx docs)"""
-        await self.get_async_httpx_client().__aexit__(*args, **kwargs)
+        await self.get_async_httpx_client().aclose()  # what its __aexit__ does
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(base_url={self._base_url!r})"

@@ -27,7 +27,8 @@ from meetbit._errors import (
 from meetbit._version import API_VERSION, __version__
 
 if TYPE_CHECKING:
-    from meetbit._client import DEFAULT_TIMEOUT, AsyncClient, Client
+    from meetbit._client import AsyncClient, Client
+    from meetbit._config import DEFAULT_TIMEOUT
     from meetbit._status import AttendeeStatus
 
 # Loaded on first use, so that `import meetbit` costs no more than the exceptions: the
@@ -35,7 +36,7 @@ if TYPE_CHECKING:
 _LAZY = {
     "Client": "meetbit._client",
     "AsyncClient": "meetbit._client",
-    "DEFAULT_TIMEOUT": "meetbit._client",
+    "DEFAULT_TIMEOUT": "meetbit._config",
     "AttendeeStatus": "meetbit._status",
 }
 

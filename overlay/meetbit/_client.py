@@ -1,99 +1,158 @@
 """`Client` and `AsyncClient`: the generated client, with settings, auth, retry and errors wired in.
 
 Each is a subclass of the generated `meetbit_api.client.Client`, so every generated
-function accepts it as `client=`, and of the generated resources, so every operation of
+function accepts it as `client=`, and has the generated resources, so every operation of
 the spec is a typed method: ``client.<tag>.<operation>(path..., **fields)``.
 What makes a call safe lives below the operations, where every present and future
 operation passes: `AccessKeyAuth` signs each request, the retry transport paces and
 retries it, and a response hook turns every error response into a typed exception. The
 generated methods check their arguments and build the request; `_send` sends and parses.
+
+Building a client resolves and checks its settings (`meetbit._config`) and nothing more:
+the resources, the operation metadata, the models, the retry transport and the rate
+controller are imported when a client first needs them, so that a short-lived process
+(a `meetbit` command, a serverless cold start) pays little more than `import httpx`.
 """
 
 from __future__ import annotations
 
-import asyncio
+import functools
 import logging
 import os
 import ssl
+import sys
+import threading
 import weakref
 from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import replace
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar, Self, Unpack
 
 import httpx
 from meetbit_api.client import Client as _GeneratedClient
-from meetbit_api.operations import OPERATIONS
-from meetbit_api.resources import AsyncResources, Resources
 
-from meetbit._auth import KEY_HEADERS, AccessKeyAuth, header_safe
-from meetbit._errors import (
-    ConfigurationError,
-    MeetBitError,
-    error_for_response,
-)
-from meetbit._invoke import built, check_argument, deprecated, parsed, parsed_any, request_for
-from meetbit._rate import RateController, controller_for
-from meetbit._retry import RetryPolicy
-from meetbit._settings import (
+from meetbit._auth import AccessKeyAuth
+from meetbit._config import (
     DEFAULT_TIMEOUT,
     USER_AGENT,
-    Settings,
-    base_url_for,
-    proxy_for,
-    setting,
+    Config,
+    Options,
+    refuse_generated_arguments,
 )
-from meetbit._transport import (
-    ACCEPT_ENCODING,
-    OUTCOME_EXTENSION,
-    AsyncRetryTransport,
-    RetryTransport,
-)
+from meetbit._errors import ConfigurationError, MeetBitError, error_for_response
+from meetbit._invoke import built, check_argument, parsed, parsed_any, request_for
 
 if TYPE_CHECKING:
+    import asyncio
     from types import ModuleType
 
+    from meetbit_api.resources import AsyncResources as _AsyncResources
+    from meetbit_api.resources import Resources as _Resources
+
     from meetbit._errors import Attempt
+    from meetbit._rate import RateController
+    from meetbit._retry import RetryPolicy
+else:
+    # At run time the resources come from meetbit_api.resources on first use (see
+    # `_ClientBase.__getattr__`); type checkers see the generated mixins themselves.
+    class _Resources:
+        _resources = "Resources"
+
+    class _AsyncResources:
+        _resources = "AsyncResources"
+
 
 __all__ = ["DEFAULT_TIMEOUT", "USER_AGENT", "AsyncClient", "Client"]
 
 logger = logging.getLogger("meetbit")
 
 
-def _raise_for_status(response: httpx.Response) -> None:
-    outcome = response.extensions.get(OUTCOME_EXTENSION)
-    if response.is_success and (outcome is None or outcome.problem is None):
-        return
-    response.read()  # in memory already: the retry transport read it off the wire
-    raise error_for_response(response, outcome)
+def _status_hook() -> Callable[[httpx.Response], None]:
+    """The response hook that raises the typed error of a response that is not a usable success."""
+    from meetbit._transport import OUTCOME_EXTENSION
+
+    def raise_for_status(response: httpx.Response) -> None:
+        outcome = response.extensions.get(OUTCOME_EXTENSION)
+        if response.is_success and (outcome is None or outcome.problem is None):
+            return
+        response.read()  # in memory already: the retry transport read it off the wire
+        raise error_for_response(response, outcome)
+
+    return raise_for_status
 
 
-async def _araise_for_status(response: httpx.Response) -> None:
-    outcome = response.extensions.get(OUTCOME_EXTENSION)
-    if response.is_success and (outcome is None or outcome.problem is None):
-        return
-    await response.aread()
-    raise error_for_response(response, outcome)
+def _async_status_hook() -> Callable[[httpx.Response], Awaitable[None]]:
+    from meetbit._transport import OUTCOME_EXTENSION
+
+    async def raise_for_status(response: httpx.Response) -> None:
+        outcome = response.extensions.get(OUTCOME_EXTENSION)
+        if response.is_success and (outcome is None or outcome.problem is None):
+            return
+        await response.aread()
+        raise error_for_response(response, outcome)
+
+    return raise_for_status
 
 
-# By id: attrs makes the clients compare by value, so they are not hashable.
-_LIVE: weakref.WeakValueDictionary[int, _ClientBase] = weakref.WeakValueDictionary()
+_CONNECTED: weakref.WeakSet[_ClientBase] = weakref.WeakSet()
+"""The clients that have built an httpx client, and so may hold pooled connections."""
 
 
 def _forget_connections_after_fork() -> None:
     # A forked child shares its parent's pooled sockets: using them would interleave two
     # processes' requests on one connection, and closing them could close the parent's
     # TLS session. The child drops its copies (without closing) and connects afresh.
-    for client in list(_LIVE.values()):
+    for client in list(_CONNECTED):
         client._client = None
         client._async_client = None
 
 
-if hasattr(os, "register_at_fork"):
-    os.register_at_fork(after_in_child=_forget_connections_after_fork)
+@functools.cache
+def _watch_forks() -> None:
+    # Registered when a first client connects, not at import: a registered hook keeps this
+    # module alive into the interpreter's last clean-up, which then costs about 2 % of a
+    # start-up (callgrind) in every process that only imports or builds a client.
+    if hasattr(os, "register_at_fork"):
+        os.register_at_fork(after_in_child=_forget_connections_after_fork)
+
+
+def _connected(client: _ClientBase) -> None:
+    _watch_forks()
+    _CONNECTED.add(client)
+
+
+class _SharedRate:
+    """The rate controller of a client and of its copies on the same key, URL and store.
+
+    It is built when the first of them sends (`get`), so that a client that never sends
+    never imports rate control. A shared store (Redis) is built at construction instead:
+    its URL and the `redis` package are checked where the setting is given.
+    """
+
+    def __init__(self, config: Config) -> None:
+        self._serves = (config.rate_limit_store, config.rate_key)
+        self._controller: RateController | None = None
+        self._lock = threading.Lock()
+        if config.rate_limit_store is not None:
+            self.get()
+
+    def serves(self, config: Config) -> bool:
+        return self._serves == (config.rate_limit_store, config.rate_key)
+
+    def get(self) -> RateController:
+        with self._lock:
+            if self._controller is None:
+                from meetbit._rate import controller_for
+
+                self._controller = controller_for(*self._serves)
+            return self._controller
 
 
 class _ClientBase(_GeneratedClient):
-    """What `Client` and `AsyncClient` share: resolving settings, and the pieces they wire in."""
+    """What `Client` and `AsyncClient` share: their settings, and the pieces they wire in."""
+
+    _asynchronous: ClassVar[bool] = False
+    _resources: ClassVar[str]
+    _config: Config
+    _rate: _SharedRate
 
     def __init__(
         self,
@@ -119,136 +178,123 @@ class _ClientBase(_GeneratedClient):
         raise_on_unexpected_status: bool = True,
     ) -> None:
         # The generated client's own arguments, where they would weaken the client, are refused.
-        if follow_redirects:
-            raise ConfigurationError(
-                "follow_redirects=True is not supported: a redirect would carry the access "
-                "key headers to whatever host it names"
-            )
-        if httpx_args:
-            raise ConfigurationError(
-                f"httpx_args is not supported (got {sorted(httpx_args)}): the client builds its "
-                "own httpx client so that auth, retries and errors apply; use transport=, "
-                "proxy=, verify=, headers=, cookies= or timeout="
-            )
-        if raise_on_unexpected_status is not True:
-            raise ConfigurationError(
-                "raise_on_unexpected_status=False is not supported: every status the API does "
-                "not document raises a meetbit.MeetBitError"
-            )
-        if timeout is None:
-            raise ConfigurationError("timeout must be finite: pass seconds or an httpx.Timeout")
-        if isinstance(max_retries, bool) or not isinstance(max_retries, int) or max_retries < 0:
-            raise ConfigurationError(f"max_retries must be an int >= 0, got {max_retries!r}")
-        if total_timeout is not None and not total_timeout > 0:
-            raise ConfigurationError(f"total_timeout must be > 0 or None, got {total_timeout!r}")
-        if not max_retry_wait >= 0:
-            raise ConfigurationError(f"max_retry_wait must be >= 0, got {max_retry_wait!r}")
-        if (
-            isinstance(max_connections, bool)
-            or not isinstance(max_connections, int)
-            or (max_connections < 1)
-        ):
-            raise ConfigurationError(
-                f"max_connections must be an int >= 1, got {max_connections!r}"
-            )
-        if transport is not None and (proxy is not None or verify is not True):
-            # They configure the transport the client would build; yours has its own.
-            raise ConfigurationError(
-                "proxy= and verify= do not apply with transport=: configure them on your transport"
-            )
-        settings = Settings(
-            base_url=base_url_for(domain, base_url),
-            access_key_id=setting(access_key_id, "MEETBIT_ACCESS_KEY_ID") or "",
-            access_key_secret=setting(access_key_secret, "MEETBIT_ACCESS_KEY_SECRET") or "",
-            timeout=timeout if isinstance(timeout, httpx.Timeout) else httpx.Timeout(timeout),
-            policy=RetryPolicy(
-                max_retries=max_retries,
-                total_timeout=total_timeout,
-                max_wait=max_retry_wait,
-                on_retry=on_retry,
-            ),
+        refuse_generated_arguments(follow_redirects, httpx_args, raise_on_unexpected_status)
+        config = Config.resolve(
+            asynchronous=self._asynchronous,
+            domain=domain,
+            access_key_id=access_key_id,
+            access_key_secret=access_key_secret,
+            base_url=base_url,
+            timeout=timeout,
+            max_retries=max_retries,
+            total_timeout=total_timeout,
+            max_retry_wait=max_retry_wait,
+            on_retry=on_retry,
             verify=verify,
             proxy=proxy,
-            headers=dict(headers or {}),
-            cookies=dict(cookies or {}),
+            headers=headers,
+            cookies=cookies,
             max_connections=max_connections,
             transport=transport,
             rate_limit_store=rate_limit_store,
         )
-        self._build(settings, None)
+        self._configure(config, _SharedRate(config))
 
-    def _build(self, settings: Settings, controller: RateController | None) -> None:
-        auth = AccessKeyAuth(settings.access_key_id, settings.access_key_secret)
-        if settings.verify is False:
-            logger.warning("TLS certificate verification is OFF for %s", settings.base_url)
-        extra = {
-            header_safe("header name", k): header_safe(f"header {k}", v)
-            for k, v in settings.headers.items()
-        }
-        if KEY_HEADERS.intersection(name.lower() for name in extra):
-            raise ConfigurationError(
-                "headers= may not set the access key headers: pass access_key_id= and "
-                "access_key_secret= (or set MEETBIT_ACCESS_KEY_ID, MEETBIT_ACCESS_KEY_SECRET)"
-            )
+    @classmethod
+    def _from_config(cls, config: Config, rate: _SharedRate | None = None) -> Self:
+        """A client of settings already resolved: a copy, or the `meetbit` command's client."""
+        client = object.__new__(cls)
+        client._configure(config, rate or _SharedRate(config))
+        return client
+
+    def _configure(self, config: Config, rate: _SharedRate) -> None:
+        if config.verify is False:
+            logger.warning("TLS certificate verification is OFF for %s", config.base_url)
         _GeneratedClient.__init__(
             self,
-            base_url=settings.base_url,
-            headers={"User-Agent": USER_AGENT, "Accept-Encoding": ACCEPT_ENCODING, **extra},
-            cookies=dict(settings.cookies),
-            timeout=settings.timeout,
-            verify_ssl=settings.verify,
+            config.base_url,
+            headers={"User-Agent": USER_AGENT, **config.headers},
+            cookies=dict(config.cookies),
+            timeout=config.timeout,
+            verify_ssl=config.verify,
             raise_on_unexpected_status=False,  # the generated layer's error; ours are typed
         )
-        self._settings = settings
-        self._auth = auth
-        self._proxy = proxy_for(settings.base_url, settings.proxy)
-        # One rate controller per access key and host, shared by every with_* copy.
-        self._controller = controller or controller_for(
-            settings.rate_limit_store, f"{settings.base_url}|{settings.access_key_id}"
-        )
-        self._limits = httpx.Limits(
-            max_connections=settings.max_connections,
-            max_keepalive_connections=settings.max_connections,
-        )
-        _LIVE[id(self)] = self
+        self._config = config
+        self._auth = AccessKeyAuth(config.access_key_id, config.access_key_secret)
+        self._rate = rate
 
-    def _copy(self, **changes: Any) -> Any:
-        copy = object.__new__(type(self))
-        copy._build(replace(self._settings, **changes), self._controller)
-        return copy
+    @property
+    def _controller(self) -> RateController:
+        return self._rate.get()
 
-    def with_headers(self, headers: dict[str, str]) -> Any:
+    # --- copies -------------------------------------------------------------------------------
+
+    def with_options(self, **changes: Unpack[Options]) -> Self:
+        """A new client like this one, with `changes` to its settings, checked as at construction.
+
+        ``client.with_options(timeout=5, max_retries=0).events.cancel_event(...)``. The copy
+        shares this client's rate control while it uses the same access key, base URL and
+        rate limit store (one key, one quota); this client is left as it was.
+        """
+        config = self._config.replace(**changes)
+        return self._from_config(config, self._rate if self._rate.serves(config) else None)
+
+    def with_headers(self, headers: dict[str, str]) -> Self:
         """A new client like this one (same rate limiting) that also sends `headers`."""
-        return self._copy(headers={**self._settings.headers, **headers})
+        return self.with_options(headers={**self._config.headers, **headers})
 
-    def with_cookies(self, cookies: dict[str, str]) -> Any:
+    def with_cookies(self, cookies: dict[str, str]) -> Self:
         """A new client like this one (same rate limiting) that also sends `cookies`."""
-        return self._copy(cookies={**self._settings.cookies, **cookies})
+        return self.with_options(cookies={**self._config.cookies, **cookies})
 
-    def with_timeout(self, timeout: httpx.Timeout) -> Any:
+    def with_timeout(self, timeout: float | httpx.Timeout) -> Self:
         """A new client like this one (same rate limiting) with per-phase `timeout`."""
-        if timeout is None:
-            raise ConfigurationError("timeout must be finite: pass seconds or an httpx.Timeout")
-        if not isinstance(timeout, httpx.Timeout):
-            timeout = httpx.Timeout(timeout)
-        return self._copy(timeout=timeout)
+        return self.with_options(timeout=timeout)
 
-    def set_httpx_client(self, client: httpx.Client) -> Any:
+    def set_httpx_client(self, client: httpx.Client) -> Self:
         raise ConfigurationError(
             "set_httpx_client is not supported: meetbit builds its httpx client so that auth, "
             "retries and typed errors apply; pass transport= to send through your own transport"
         )
 
-    def set_async_httpx_client(self, async_client: httpx.AsyncClient) -> Any:
+    def set_async_httpx_client(self, async_client: httpx.AsyncClient) -> Self:
         raise ConfigurationError(
             "set_async_httpx_client is not supported: meetbit builds its httpx client so that "
             "auth, retries and typed errors apply; pass transport= to send through your own"
         )
 
+    # --- the httpx client, built on first use ---------------------------------------------------
+
+    def _retry_policy(self) -> RetryPolicy:
+        from meetbit._retry import RetryPolicy
+
+        config = self._config
+        return RetryPolicy(
+            max_retries=config.max_retries,
+            total_timeout=config.total_timeout,
+            max_wait=config.max_retry_wait,
+            on_retry=config.on_retry,
+        )
+
+    def _transport_settings(self) -> dict[str, Any]:
+        """What the client's own HTTP transport is built with (when none is given)."""
+        config = self._config
+        proxy = config.proxy or config.environment_proxy
+        return {
+            "verify": config.verify,
+            "proxy": None if proxy is None else httpx.Proxy(proxy),
+            "limits": httpx.Limits(
+                max_connections=config.max_connections,
+                max_keepalive_connections=config.max_connections,
+            ),
+        }
+
     def _httpx_settings(self) -> dict[str, Any]:
+        from meetbit._transport import ACCEPT_ENCODING
+
         return {
             "base_url": self._base_url,
-            "headers": self._headers,
+            "headers": {**self._headers, "Accept-Encoding": ACCEPT_ENCODING},
             "cookies": self._cookies,
             "timeout": self._timeout,
             "auth": self._auth,
@@ -259,10 +305,28 @@ class _ClientBase(_GeneratedClient):
 
     _check = staticmethod(check_argument)
 
+    # --- what is loaded on first use: client.<tag>, and the 0.1 methods ------------------------
+
     def __getattr__(self, name: str) -> Any:
-        if name in OPERATIONS:
-            return deprecated(self, name)
+        # Only for names the client does not have: a resource the first time it is used
+        # (then it is an instance attribute, as a cached_property would make it), or a
+        # 0.1 method, resolved from the operation metadata.
+        if not name.startswith("_"):
+            resource = _resource(self._resources, name)
+            if resource is not None:
+                value = resource(self)
+                self.__dict__[name] = value
+                return value
+            from meetbit_api.operations import OPERATIONS
+
+            if name in OPERATIONS:
+                from meetbit._invoke import deprecated
+
+                return deprecated(self, name)
         raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+
+    def __dir__(self) -> list[str]:
+        return sorted({*super().__dir__(), *_resource_names(self._resources)})
 
     def __repr__(self) -> str:
         return (
@@ -271,29 +335,46 @@ class _ClientBase(_GeneratedClient):
         )
 
 
-class Client(Resources, _ClientBase):
+def _resource(mixin: str, name: str) -> Callable[[Any], object] | None:
+    """The function that makes `client.<name>` in the generated resources mixin, if it has one."""
+    import functools
+
+    import meetbit_api.resources
+
+    attribute = vars(getattr(meetbit_api.resources, mixin)).get(name)
+    return attribute.func if isinstance(attribute, functools.cached_property) else None
+
+
+def _resource_names(mixin: str) -> list[str]:
+    import functools
+
+    import meetbit_api.resources
+
+    found = vars(getattr(meetbit_api.resources, mixin)).items()
+    return [name for name, value in found if isinstance(value, functools.cached_property)]
+
+
+class Client(_Resources, _ClientBase):
     """A synchronous MeetBit client: ``client.<tag>.<operation>(...)``, or `client=` anywhere.
 
-    ``Client()`` reads the domain and access key from MEETBIT_DOMAIN,
-    MEETBIT_ACCESS_KEY_ID and MEETBIT_ACCESS_KEY_SECRET; arguments win over them.
-    Use it as a context manager, or call `close()`, to release its connections.
+    ``Client()`` reads its settings from the environment where the arguments leave them
+    out: MEETBIT_DOMAIN (or MEETBIT_BASE_URL), MEETBIT_ACCESS_KEY_ID and
+    MEETBIT_ACCESS_KEY_SECRET. Use it as a context manager, or call `close()`, to release
+    its connections.
     """
 
     def get_httpx_client(self) -> httpx.Client:
         if self._client is None:
-            settings = self._settings
-            wire = settings.transport or httpx.HTTPTransport(
-                verify=settings.verify, proxy=self._proxy, limits=self._limits
-            )
-            if not isinstance(wire, httpx.BaseTransport):
-                raise ConfigurationError(
-                    "meetbit.Client needs a sync transport (httpx.BaseTransport)"
-                )
+            from meetbit._transport import RetryTransport
+
+            wire = self._config.transport or httpx.HTTPTransport(**self._transport_settings())
+            assert isinstance(wire, httpx.BaseTransport)  # checked by Config
             self._client = httpx.Client(
-                transport=RetryTransport(wire, settings.policy, self._controller),
-                event_hooks={"response": [_raise_for_status]},
+                transport=RetryTransport(wire, self._retry_policy(), self._controller),
+                event_hooks={"response": [_status_hook()]},
                 **self._httpx_settings(),
             )
+            _connected(self)
         return self._client
 
     def get_async_httpx_client(self) -> httpx.AsyncClient:
@@ -325,7 +406,7 @@ class Client(Resources, _ClientBase):
         return parsed_any(module, self, response)
 
 
-class AsyncClient(AsyncResources, _ClientBase):
+class AsyncClient(_AsyncResources, _ClientBase):
     """An asynchronous MeetBit client: ``await client.<tag>.<operation>(...)``.
 
     Settings are those of `Client`. Use ``async with``, or ``await aclose()``. One client
@@ -333,6 +414,7 @@ class AsyncClient(AsyncResources, _ClientBase):
     made in a loop are left behind when a call comes from another.
     """
 
+    _asynchronous = True
     _loop: weakref.ReferenceType[asyncio.AbstractEventLoop] | None = None
 
     def get_httpx_client(self) -> httpx.Client:
@@ -347,19 +429,16 @@ class AsyncClient(AsyncResources, _ClientBase):
             # closed. Drop them (not closed: their loop cannot run the closing).
             self._async_client = None
         if self._async_client is None:
-            settings = self._settings
-            wire = settings.transport or httpx.AsyncHTTPTransport(
-                verify=settings.verify, proxy=self._proxy, limits=self._limits
-            )
-            if not isinstance(wire, httpx.AsyncBaseTransport):
-                raise ConfigurationError(
-                    "meetbit.AsyncClient needs an async transport (httpx.AsyncBaseTransport)"
-                )
+            from meetbit._transport import AsyncRetryTransport
+
+            wire = self._config.transport or httpx.AsyncHTTPTransport(**self._transport_settings())
+            assert isinstance(wire, httpx.AsyncBaseTransport)  # checked by Config
             self._async_client = httpx.AsyncClient(
-                transport=AsyncRetryTransport(wire, settings.policy, self._controller),
-                event_hooks={"response": [_araise_for_status]},
+                transport=AsyncRetryTransport(wire, self._retry_policy(), self._controller),
+                event_hooks={"response": [_async_status_hook()]},
                 **self._httpx_settings(),
             )
+            _connected(self)
             self._loop = None if loop is None else weakref.ref(loop)
         return self._async_client
 
@@ -388,6 +467,12 @@ class AsyncClient(AsyncResources, _ClientBase):
 
 
 def _running_loop() -> asyncio.AbstractEventLoop | None:
+    # Without asyncio imported no asyncio loop can be running: not importing it here keeps
+    # it out of a sync program's start-up (it costs a fifth of `import httpx`).
+    if "asyncio" not in sys.modules:
+        return None
+    import asyncio
+
     try:
         return asyncio.get_running_loop()
     except RuntimeError:  # trio, or no loop: nothing to compare

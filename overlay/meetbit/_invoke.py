@@ -17,11 +17,6 @@ import warnings
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
-from meetbit_api.errors import ResponseShapeError
-from meetbit_api.operations import OPERATIONS
-from meetbit_api.types import UNSET
-
-from meetbit._checks import Check, compile_check
 from meetbit._errors import InvalidRequestError, MalformedResponseError, MeetBitError, malformed
 
 if TYPE_CHECKING:
@@ -29,13 +24,23 @@ if TYPE_CHECKING:
 
     import httpx
 
+    from meetbit._checks import Check
+
 # What a failed parse of a body can raise inside the generated models and json: nothing
 # else runs while a body is parsed, so these mean "the body is not what the spec says".
 _PARSE_FAILURES = (ValueError, TypeError, KeyError, AttributeError, IndexError, RecursionError)
 
 
+# The operation metadata and the checks are imported here, on the first argument an inline
+# check did not pass: a client that never meets one never loads them.
+
+
 @functools.cache
 def _full_check(operation: str, argument: str) -> tuple[bool, Check]:
+    from meetbit_api.operations import OPERATIONS
+
+    from meetbit._checks import compile_check
+
     for field in OPERATIONS[operation].fields:
         if field.argument == argument:
             return field.required, compile_check(field.schema, python=True)
@@ -48,6 +53,8 @@ def check_argument(operation: str, argument: str, value: object) -> None:
     Raises InvalidRequestError naming the argument, the limit and the size; returns for a
     value that is valid but beyond the inline check (a non-ASCII string, an enum member).
     """
+    from meetbit_api.types import UNSET
+
     required, check = _full_check(operation, argument)
     if value is UNSET:
         if required:
@@ -84,6 +91,8 @@ def _where(response: httpx.Response) -> str:
 
 
 def _malformed(where: str, error: BaseException, response: httpx.Response) -> MeetBitError:
+    from meetbit_api.errors import ResponseShapeError
+
     if isinstance(error, json.JSONDecodeError):
         problem = f"the body is not JSON ({error.msg} at line {error.lineno} column {error.colno})"
     elif isinstance(error, RecursionError):
@@ -97,6 +106,8 @@ def _malformed(where: str, error: BaseException, response: httpx.Response) -> Me
 
 def deprecated(client: Any, name: str) -> Callable[..., Any]:
     """The 0.1 method `client.<operation>(path..., other...)`, resolved from the metadata."""
+    from meetbit_api.operations import OPERATIONS
+
     operation = OPERATIONS[name]
     path = [f.argument for f in operation.fields if f.location == "path"]
     others = [f.argument for f in operation.fields if f.location != "path" and f.required]

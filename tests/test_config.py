@@ -1,0 +1,314 @@
+"""One home for settings (meetbit._config): what Client, AsyncClient, copies and the CLI are built from.
+
+Each setting is resolved (argument, then environment, then default) and checked in one
+place, so a copy made with `with_options` is checked exactly as a new client is, and the
+command line reads the environment the way `meetbit.Client()` does (tests/test_cli.py).
+"""
+
+from __future__ import annotations
+
+import inspect
+import math
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import meetbit
+import pytest
+from conftest import EVENT, ROOT
+from meetbit._config import Config, Options
+from wire import Reply, WireServer
+
+SECRET = "s3cr3t-DO-NOT-LEAK-7f2a"
+KEY_ID = "AK-12345"
+KEY = {"access_key_id": KEY_ID, "access_key_secret": SECRET}
+OK = Reply(200, {"message": "Event canceled.", "data": EVENT})
+VARIABLES = (
+    "MEETBIT_DOMAIN",
+    "MEETBIT_BASE_URL",
+    "MEETBIT_ACCESS_KEY_ID",
+    "MEETBIT_ACCESS_KEY_SECRET",
+    "HTTPS_PROXY",
+    "https_proxy",
+    "HTTP_PROXY",
+    "http_proxy",
+)
+# The generated client's own arguments: accepted by the constructor only to be refused.
+GENERATED_ONLY = {"follow_redirects", "httpx_args", "raise_on_unexpected_status"}
+
+
+@pytest.fixture(autouse=True)
+def clean_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in VARIABLES:
+        monkeypatch.delenv(name, raising=False)
+
+
+@pytest.fixture
+def server() -> Iterator[WireServer]:
+    wire = WireServer().start()
+    yield wire
+    wire.stop()
+
+
+def cancel(client: meetbit.Client) -> None:
+    client.events.cancel_event(12, 345, cancel_note="Moved")
+
+
+class TestOneDeclaration:
+    """The constructor, `with_options` and `Config.resolve` know the same settings."""
+
+    @pytest.mark.parametrize("cls", [meetbit.Client, meetbit.AsyncClient])
+    def test_every_constructor_argument_is_an_option_and_back(self, cls: type[Any]) -> None:
+        parameters = set(inspect.signature(cls).parameters) - GENERATED_ONLY
+        assert parameters == set(Options.__annotations__)
+
+    def test_the_constructor_s_defaults_are_the_configuration_s(self) -> None:
+        given: dict[str, Any] = {
+            name: parameter.default
+            for name, parameter in inspect.signature(meetbit.Client).parameters.items()
+            if name not in GENERATED_ONLY and parameter.default is not inspect.Parameter.empty
+        }
+        given.update(domain="acme.meetbit.com", **KEY)
+        assert Config.resolve(**given) == Config.resolve(domain="acme.meetbit.com", **KEY)
+
+    def test_copies_have_the_client_s_type_for_mypy_strict(self, tmp_path: Path) -> None:
+        pytest.importorskip("mypy", reason="mypy is in the dev virtualenv, not the oldest-deps one")
+        checked = tmp_path / "copies.py"
+        checked.write_text(
+            "import httpx, meetbit\n"
+            "from typing import assert_type\n"
+            "sync = meetbit.Client('acme.meetbit.com', access_key_id='a', access_key_secret='b')\n"
+            "assert_type(sync.with_headers({'X-Trace': '1'}), meetbit.Client)\n"
+            "assert_type(sync.with_cookies({'a': '1'}), meetbit.Client)\n"
+            "assert_type(sync.with_timeout(httpx.Timeout(2.0)), meetbit.Client)\n"
+            "assert_type(sync.with_options(max_retries=0, timeout=5), meetbit.Client)\n"
+            "aio = meetbit.AsyncClient('acme.meetbit.com', access_key_id='a', access_key_secret='b')\n"
+            "assert_type(aio.with_headers({}), meetbit.AsyncClient)\n"
+            "assert_type(aio.with_options(total_timeout=None), meetbit.AsyncClient)\n"
+            "sync.with_options(max_retries='3')  # E: a wrong type is caught\n"
+            "sync.with_options(max_retrys=3)  # E: so is a misspelt setting\n",
+            encoding="utf-8",
+        )
+        result = subprocess.run(
+            [sys.executable, "-m", "mypy", "--strict", "--no-incremental", str(checked)],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=300,
+            check=False,
+        )
+        errors = [line for line in result.stdout.splitlines() if ": error:" in line]
+        assert [line.split(":")[1] for line in errors] == ["11", "12"], result.stdout
+
+
+class TestWithOptions:
+    def test_a_copy_has_the_changes_and_the_original_is_untouched(self) -> None:
+        client = meetbit.Client("acme.meetbit.com", **KEY)
+        copy = client.with_options(max_retries=0, timeout=5, headers={"X-Trace": "1"})
+        assert (copy._config.max_retries, copy._config.timeout.read) == (0, 5)
+        assert copy._config.headers == {"X-Trace": "1"}
+        assert (client._config.max_retries, client._config.timeout.read) == (2, 30)
+        assert client._config.headers == {}
+
+    @pytest.mark.parametrize(
+        "changes",
+        [
+            {"max_connections": 0},
+            {"max_retries": -1},
+            {"timeout": float("nan")},
+            {"headers": {"X-Access-Key-Secret": "x"}},
+            {"headers": {"X-Ok": "a\r\nX-Injected: 1"}},
+            {"domain": "acme meetbit.com"},
+            {"base_url": "ftp://example.com"},
+            {"access_key_secret": "  "},
+        ],
+    )
+    def test_changes_are_checked_as_at_construction(self, changes: dict[str, Any]) -> None:
+        client = meetbit.Client("acme.meetbit.com", **KEY)
+        with pytest.raises(meetbit.ConfigurationError):
+            client.with_options(**changes)
+        with pytest.raises(meetbit.ConfigurationError):
+            meetbit.Client(**{"domain": "acme.meetbit.com", **KEY, **changes})
+
+    def test_a_copy_on_the_same_key_shares_the_rate_another_key_does_not(self) -> None:
+        client = meetbit.Client("acme.meetbit.com", **KEY)
+        assert client.with_options(max_retries=0)._controller is client._controller
+        assert client.with_headers({"X-Trace": "1"})._controller is client._controller
+        assert client.with_options(access_key_id="AK-other")._controller is not client._controller
+        assert client.with_options(domain="other.meetbit.com")._controller is not (
+            client._controller
+        )
+
+    def test_a_copy_with_another_key_sends_it(self, server: WireServer) -> None:
+        server.queue(OK, OK)
+        with meetbit.Client(base_url=server.base_url, **KEY) as client:
+            copy = client.with_options(access_key_id="AK-2", access_key_secret="second-secret")
+            with copy:
+                cancel(copy)
+            cancel(client)
+        first, second = server.received
+        assert first.headers["x-access-key-id"] == "AK-2"
+        assert first.headers["x-access-key-secret"] == "second-secret"
+        assert second.headers["x-access-key-id"] == KEY_ID
+
+    def test_a_new_domain_gives_the_copy_that_domain_s_url(self) -> None:
+        client = meetbit.Client("acme.meetbit.com", **KEY)
+        copy = client.with_options(domain="other.meetbit.com:8443")
+        assert copy._base_url == "https://other.meetbit.com:8443/api/public/v2.0"
+        assert repr(copy).startswith("Client(base_url='https://other.meetbit.com:8443/")
+
+
+class TestBaseUrlFromTheEnvironment:
+    """MEETBIT_BASE_URL sends every client not given base_url= elsewhere, as AWS_ENDPOINT_URL."""
+
+    def test_it_sends_a_client_built_from_the_environment_to_the_server(
+        self, server: WireServer, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        monkeypatch.setenv("MEETBIT_BASE_URL", server.base_url + "/api/public/v2.0")
+        monkeypatch.setenv("MEETBIT_ACCESS_KEY_ID", KEY_ID)
+        monkeypatch.setenv("MEETBIT_ACCESS_KEY_SECRET", SECRET)
+        server.queue(OK, OK)
+        with meetbit.Client() as client:
+            cancel(client)
+        with meetbit.Client("acme.meetbit.com") as client:  # a domain, too, is sent there
+            cancel(client)
+        assert [r.path for r in server.received] == [
+            "/api/public/v2.0/calendars/12/events/345/cancel"
+        ] * 2
+
+    def test_it_wins_over_the_domain_and_base_url_wins_over_it(
+        self, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        monkeypatch.setenv("MEETBIT_BASE_URL", "http://127.0.0.1:9/from-env")
+        monkeypatch.setenv("MEETBIT_DOMAIN", "env.meetbit.com")
+        assert meetbit.Client(**KEY)._base_url == "http://127.0.0.1:9/from-env"
+        assert meetbit.Client("arg.meetbit.com", **KEY)._base_url == "http://127.0.0.1:9/from-env"
+        given = meetbit.Client(base_url="http://127.0.0.1:9/arg", **KEY)
+        assert given._base_url == "http://127.0.0.1:9/arg"
+
+    def test_empty_counts_as_unset(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        monkeypatch.setenv("MEETBIT_BASE_URL", "")
+        client = meetbit.Client("acme.meetbit.com", **KEY)
+        assert client._base_url == "https://acme.meetbit.com/api/public/v2.0"
+
+    def test_a_bad_value_is_named_by_its_variable(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        monkeypatch.setenv("MEETBIT_BASE_URL", "ftp://example.com")
+        with pytest.raises(meetbit.ConfigurationError, match=r"^MEETBIT_BASE_URL must be an http"):
+            meetbit.Client(**KEY)
+
+    def test_nothing_set_names_every_way_to_say_where(self) -> None:
+        with pytest.raises(meetbit.ConfigurationError, match=r"pass domain=.*MEETBIT_DOMAIN"):
+            meetbit.Client(**KEY)
+
+
+class TestChecks:
+    """Settings that would hang a call, be ignored, or inject something are refused up front."""
+
+    @pytest.mark.parametrize(
+        "timeout",
+        [
+            httpx.Timeout(None),
+            httpx.Timeout(5.0, pool=None),
+            httpx.Timeout(5.0, read=math.inf),
+            -1,
+            0,
+            math.nan,
+            math.inf,
+            True,
+            "30",
+        ],
+    )
+    def test_a_timeout_with_a_phase_that_can_hang_is_refused(self, timeout: Any) -> None:
+        with pytest.raises(meetbit.ConfigurationError, match="timeout"):
+            meetbit.Client("acme.meetbit.com", timeout=timeout, **KEY)
+        client = meetbit.Client("acme.meetbit.com", **KEY)
+        with pytest.raises(meetbit.ConfigurationError, match="timeout"):
+            client.with_timeout(timeout)
+
+    @pytest.mark.parametrize(
+        "settings",
+        [
+            {"total_timeout": math.inf},
+            {"total_timeout": 0},
+            {"max_retry_wait": math.inf},
+            {"max_retries": 1.5},
+            {"on_retry": "log"},
+            {"verify": "/no/such/ca-bundle.pem"},
+            {"verify": 1},
+            {"headers": [("X-A", "1")]},
+        ],
+    )
+    def test_other_bad_values_are_refused(self, settings: dict[str, Any]) -> None:
+        with pytest.raises(meetbit.ConfigurationError):
+            meetbit.Client("acme.meetbit.com", **KEY, **settings)
+
+    @pytest.mark.parametrize(
+        ("cls", "transport"),
+        [
+            (meetbit.Client, httpx.AsyncHTTPTransport()),
+            (meetbit.AsyncClient, httpx.HTTPTransport()),
+        ],
+    )
+    def test_a_transport_of_the_wrong_kind_is_refused_at_construction(
+        self, cls: type[Any], transport: Any
+    ) -> None:
+        with pytest.raises(meetbit.ConfigurationError, match="transport"):
+            cls("acme.meetbit.com", transport=transport, **KEY)
+
+    @pytest.mark.parametrize(
+        "cookies", [{"a": "1; admin=true"}, {"a=b": "1"}, {"a": "1\r\nX: y"}, {"": "1"}]
+    )
+    def test_a_cookie_that_would_add_another_is_refused(self, cookies: dict[str, str]) -> None:
+        with pytest.raises(meetbit.ConfigurationError, match="cookie"):
+            meetbit.Client("acme.meetbit.com", cookies=cookies, **KEY)
+
+    def test_credentials_in_base_url_are_refused_without_repeating_them(self) -> None:
+        with pytest.raises(meetbit.ConfigurationError) as raised:
+            meetbit.Client(base_url="https://user:hunter2@acme.meetbit.com/api", **KEY)
+        assert "hunter2" not in str(raised.value)
+        assert "credentials" in str(raised.value)
+
+    def test_a_bad_proxy_is_a_configuration_error_without_its_password(self) -> None:
+        with pytest.raises(meetbit.ConfigurationError) as raised:
+            meetbit.Client("acme.meetbit.com", proxy="socks9://user:hunter2@proxy:1", **KEY)
+        assert "hunter2" not in str(raised.value)
+
+
+class TestTheSecret:
+    def test_no_repr_shows_it(self) -> None:
+        client = meetbit.Client(
+            "acme.meetbit.com", proxy="http://u:pw-proxy@proxy:3128", headers={"X-T": "tok"}, **KEY
+        )
+        for shown in (client, client._config, client.with_options(max_retries=0)):
+            text = repr(shown)
+            assert SECRET not in text
+            assert "pw-proxy" not in text
+            assert "tok" not in text
+
+    @pytest.mark.parametrize("bad", [SECRET + "\n", SECRET + "\x00", SECRET + "é"])
+    def test_no_error_about_it_repeats_it(self, bad: str) -> None:
+        client = meetbit.Client("acme.meetbit.com", **KEY)
+        for build in (
+            lambda: meetbit.Client("acme.meetbit.com", access_key_id=KEY_ID, access_key_secret=bad),
+            lambda: client.with_options(access_key_secret=bad),
+        ):
+            with pytest.raises(meetbit.ConfigurationError) as raised:
+                build()
+            assert SECRET not in str(raised.value)
+            assert raised.value.__cause__ is None or SECRET not in str(raised.value.__cause__)
+
+
+def test_the_generated_client_s_repr_shows_no_header(server: WireServer) -> None:
+    from meetbit_api.client import AuthenticatedClient, Client
+
+    plain = Client(base_url=server.base_url, headers={"X-Key": "plain-token"})
+    authenticated = AuthenticatedClient(base_url=server.base_url, token="bearer-token")
+    assert "plain-token" not in repr(plain)
+    assert "bearer-token" not in repr(authenticated)
+    server.queue(Reply(200, "{}"))
+    with authenticated as client:  # and it still does what the attrs version did
+        client.get_httpx_client().get("/")
+    assert server.received[0].headers["authorization"] == "Bearer bearer-token"
