@@ -47,7 +47,8 @@ def corpus(names: list[str]) -> list[Path]:
         for path in CORPUS.iterdir()
         if path.suffix in (".yaml", ".yml", ".json") and not path.name.endswith(".fixes.yaml")
     )
-    return [path for path in found if not names or path.stem in names]
+    chosen = [path for path in found if not names or path.stem in names]
+    return chosen + [Path(name).resolve() for name in names if Path(name).is_file()]
 
 
 def operations_of(spec: Path) -> list[tuple[str, str, Any]]:
@@ -88,7 +89,9 @@ def scratch_copy(spec: Path, where: Path, origin: Path) -> Path:
     return project
 
 
-_REFUSED_LINE = re.compile(r"^\s*(GET|PUT|POST|DELETE|OPTIONS|HEAD|PATCH|TRACE) (\S+) \(.*?\): (.*)$")
+_REFUSED_LINE = re.compile(
+    r"^\s*(GET|PUT|POST|DELETE|OPTIONS|HEAD|PATCH|TRACE) (\S+) \(.*?\): (.*)$"
+)
 
 
 def update_spec(project: Path, spec: Path) -> tuple[int, str]:
@@ -145,8 +148,9 @@ def mypy_strict(project: Path) -> list[str]:
 
 
 def fixed_spec(project: Path, spec: Path, target: Path) -> None:
+    fixes = "spec/fixes.overlay.yaml"
     subprocess.run(
-        [BIN / "python", "tools/apply_overlay.py", str(spec), "spec/fixes.overlay.yaml", str(target)],
+        [BIN / "python", "tools/apply_overlay.py", str(spec), fixes, str(target)],
         cwd=project, capture_output=True, check=True,
     )  # fmt: skip
 
@@ -230,9 +234,9 @@ def measure(spec: Path, keep: Path | None, origin: Path) -> dict[str, Any]:
     ok = not row["mypy"] and result["imports"]
     steps = ("prism_sync", "prism_async", "fake_sync", "fake_async")
     row["passed"] = {step: sum(m.get(step) == "ok" for m in methods.values()) for step in steps}
-    row["works"] = sum(
-        all(m.get(step) == "ok" for step in steps) for m in methods.values()
-    ) if ok else 0
+    row["works"] = (
+        sum(all(m.get(step) == "ok" for step in steps) for m in methods.values()) if ok else 0
+    )
     row["failures"] = {
         name: {step: value for step, value in m.items() if value != "ok"}
         for name, m in methods.items()

@@ -507,6 +507,13 @@ def generate_into(spec: Path, output: Path, root: Path, document: Any) -> None:
         # apply_overlay prints stale fixes to stderr; this tool reports them itself.
         with contextlib.redirect_stderr(io.StringIO()):
             generate.generate(spec, output, root=root)
+    except generate.operations.OperationRefused as refused:
+        raise Refused(
+            "the generator cannot make these operations into working methods:\n"
+            + "".join(f"  {line}\n" for line in refused.lines)
+            + "Remove or fix them in spec/fixes.overlay.yaml (one action each), then run\n"
+            "make update-spec again."
+        ) from None
     except generate.GenerationFailed as error:
         skipped = _skipped_operations(error.output, document)
         if not skipped:
@@ -601,6 +608,8 @@ def main(argv: list[str]) -> int:
     if raw == (root / "openapi.yaml").read_bytes():
         print(f"unchanged: {spec} is byte-identical to openapi.yaml. No version bump.")
         return 0
+    for note in generate.operations.normalise(new_document):
+        print(f"note: {note}")
 
     overlay = apply_overlay.load(root / "spec/fixes.overlay.yaml")
     try:

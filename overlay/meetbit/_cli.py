@@ -41,7 +41,6 @@ import typing
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, TextIO
 
-from meetbit._checks import compile_check
 from meetbit._errors import (
     ConfigurationError,
     InvalidRequestError,
@@ -52,6 +51,7 @@ from meetbit._errors import (
     ServerError,
     UnauthorizedError,
 )
+from meetbit._schema import compile_check, from_text
 from meetbit._version import __version__
 
 if TYPE_CHECKING:
@@ -177,35 +177,10 @@ class _Converter:
 
 
 def _typed(schema: Mapping[str, Any], text: str) -> Any:
-    kind, shape = schema.get("type"), schema.get("format")
-    if kind == "integer":
-        if not re.fullmatch(r"[+-]?[0-9]+", text):
-            raise argparse.ArgumentTypeError(f"{text!r} is not an integer")
-        value: Any = int(text)
-    elif kind == "number":
-        try:
-            value = float(text)
-        except ValueError:
-            value = math.nan
-        if not math.isfinite(value):
-            raise argparse.ArgumentTypeError(f"{text!r} is not a finite number")
-    elif kind == "boolean":
-        if text not in ("true", "false"):
-            raise argparse.ArgumentTypeError(f"{text!r} is not true or false")
-        value = text == "true"
-    elif kind == "object":
-        try:
-            value = json.loads(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError("is not JSON") from None
-    elif kind == "string" and shape in ("date-time", "date"):
-        moment = datetime.datetime if shape == "date-time" else datetime.date
-        try:
-            value = moment.fromisoformat(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"{text!r} is not an ISO 8601 {shape}") from None
-    else:
-        value = text
+    try:
+        value = from_text(schema, text)  # the one text-to-value rule (meetbit._schema)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
     allowed = schema.get("enum")
     if allowed is not None and value not in allowed:
         raise argparse.ArgumentTypeError(

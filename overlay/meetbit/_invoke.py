@@ -17,12 +17,12 @@ import warnings
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
-from meetbit_api.errors import ResponseShapeError
+from meetbit_api.errors import ResponseShapeError, UnexpectedStatus
 from meetbit_api.operations import OPERATIONS
 from meetbit_api.types import UNSET
 
-from meetbit._checks import Check, compile_check
 from meetbit._errors import InvalidRequestError, MalformedResponseError, MeetBitError, malformed
+from meetbit._schema import Check, compile_check
 
 if TYPE_CHECKING:
     from types import ModuleType
@@ -68,15 +68,38 @@ def built(
     model field of the wrong type) fails here, as bad input, before anything is sent.
     """
     try:
-        return client.build_request(**code._get_kwargs(*path, **keywords))
+        arguments = code._get_kwargs(*path, **keywords)
     except (TypeError, ValueError, AttributeError) as error:
         raise InvalidRequestError(f"{code.__name__.rpartition('.')[2]}: {error}") from None
+    url = arguments["url"]
+    if "/." in url:
+        arguments["url"] = _without_dot_segments(url)
+    try:
+        return client.build_request(**arguments)
+    except (TypeError, ValueError, AttributeError) as error:
+        raise InvalidRequestError(f"{code.__name__.rpartition('.')[2]}: {error}") from None
+
+
+def _without_dot_segments(url: str) -> str:
+    """A path value "." or ".." as one segment (%2E, %2E%2E), not a step up the path.
+
+    The generated code percent-encodes each path value (a "/" cannot split it), but "." and
+    ".." stay as they are, and URL normalisation would resolve them away: DELETE
+    /calendars/work/events/.. would become DELETE /calendars/work. The path templates have
+    no dot segments of their own, so every one is a value.
+    """
+    path, mark, query = url.partition("?")
+    segments = path.split("/")
+    for index, segment in enumerate(segments):
+        if segment in (".", ".."):
+            segments[index] = segment.replace(".", "%2E")
+    return "/".join(segments) + mark + query
 
 
 def parsed(code: ModuleType, client: Any, response: httpx.Response, unwrap: str | None) -> Any:
     """The generated module's parsed success body, or its `unwrap` field ("data")."""
     body = parsed_any(code, client, response)
-    return body if unwrap is None else getattr(body, unwrap)
+    return body if unwrap is None or body is None else getattr(body, unwrap)
 
 
 def _where(response: httpx.Response) -> str:
@@ -132,11 +155,28 @@ def parsed_any(module: ModuleType, client: Any, response: httpx.Response) -> Any
     """The generated module's parsed success body (the whole envelope), or the MeetBitError."""
     try:
         parsed = module._parse_response(client=client, response=response)
+    except UnexpectedStatus:
+        parsed = None
     except _PARSE_FAILURES as error:
         raise _malformed(_where(response), error, response) from error
-    if parsed is None or isinstance(parsed, str):
+    # None is also what the generated code answers for a status the spec does not document;
+    # a documented success without a body (204, 205, an empty 200) is a None to return.
+    if parsed is None and not _documented(module.__name__, response.status_code):
         raise MalformedResponseError(
             f"{_where(response)}: status {response.status_code} is not one the API documents",
             response,
         )
     return parsed
+
+
+@functools.cache
+def _statuses(module: str) -> frozenset[str]:
+    for operation in OPERATIONS.values():
+        if operation.module == module:
+            return frozenset(operation.responses)
+    return frozenset()
+
+
+def _documented(module: str, status: int) -> bool:
+    documented = _statuses(module)
+    return str(status) in documented or f"{status // 100}XX" in documented

@@ -71,9 +71,9 @@ from typing import TYPE_CHECKING, Any
 
 import httpx
 
-from meetbit._checks import compile_check
 from meetbit._client import AsyncClient, Client
 from meetbit._errors import InvalidRequestError
+from meetbit._schema import bounds, compile_check, from_text
 
 if TYPE_CHECKING:
     from meetbit_api.operations import Field, Operation
@@ -150,10 +150,7 @@ def example(schema: Mapping[str, Any], *, complete: bool = False) -> Any:
 
 
 def _example_number(schema: Mapping[str, Any], *, integer: bool) -> int | float:
-    low = schema.get("minimum")
-    exclusive_low = schema.get("exclusiveMinimum", False)
-    if exclusive_low is not True and exclusive_low is not False:
-        low, exclusive_low = exclusive_low, True
+    low, exclusive_low, _, _ = bounds(schema)  # the one bounds rule (meetbit._schema)
     value: float = 1 if low is None else low + (1 if exclusive_low else 0)
     high = schema.get("maximum")
     if high is not None and value > high:
@@ -788,21 +785,15 @@ def _from_query(item: Field, texts: list[str]) -> Any:
 
 
 def _scalar(schema: Mapping[str, Any], text: str, name: str) -> Any:
-    kind = schema.get("type")
-    if kind == "integer":
-        if not re.fullmatch(r"-?[0-9]+", text):
-            raise _Invalid(422, f"{name} must be an integer", name)
-        return int(text)
-    if kind == "number":
-        try:
-            return float(text)
-        except ValueError:
-            raise _Invalid(422, f"{name} must be a number", name) from None
-    if kind == "boolean":
-        if text not in ("true", "false", "1", "0"):
-            raise _Invalid(422, f"{name} must be true or false", name)
-        return text in ("true", "1")
-    return text
+    if schema.get("type") not in ("integer", "number", "boolean"):
+        return text
+    try:
+        return from_text(schema, text)  # the one text-to-value rule (meetbit._schema)
+    except ValueError:
+        raise _Invalid(422, f"{name} must be {_KIND_NAMES[schema['type']]}", name) from None
+
+
+_KIND_NAMES = {"integer": "an integer", "number": "a number", "boolean": "true or false"}
 
 
 def _text(status: int, message: str, headers: dict[str, str] | None = None) -> httpx.Response:

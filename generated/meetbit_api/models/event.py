@@ -248,8 +248,8 @@ class Event:
         for attendees_item_data in _attendees:
             try:
                 attendees_item = EventAttendee.from_dict(attendees_item_data)
-            except ResponseShapeError as error:
-                raise error.at(f"attendees[{len(attendees)}]")
+            except ResponseShapeError as _shape_error:
+                raise _shape_error.at(f"attendees[{len(attendees)}]")
             attendees.append(attendees_item)
 
         if not isinstance(body, str) and body is not None and body is not UNSET:
@@ -368,8 +368,8 @@ class Event:
         else:
             try:
                 online_conference = OnlineConference.from_dict(_online_conference)
-            except ResponseShapeError as error:
-                raise error.at("online_conference")
+            except ResponseShapeError as _shape_error:
+                raise _shape_error.at("online_conference")
 
         event = cls(
             id=id,
