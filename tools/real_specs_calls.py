@@ -33,13 +33,17 @@ def sample(schema: dict[str, Any]) -> Any:
         if schema.get(key):
             return sample(schema[key][0])
     kind = schema.get("type")
-    if kind in ("integer", "number"):
-        low = schema.get("minimum", 1)
-        if schema.get("exclusiveMinimum") is True:
-            low += 1
-        high = schema.get("maximum")
-        value = low if high is None or low <= high else high
-        return int(value) if kind == "integer" else float(value)
+    if kind == "integer":
+        from meetbit._schema import integer_range
+
+        low, high = integer_range(schema)
+        return min(max(low, 1), high)
+    if kind == "number":
+        from meetbit._schema import bounds
+
+        low, exclusive, high, _ = bounds(schema)
+        value = 1.0 if low is None else low + (1 if exclusive else 0)
+        return float(value if high is None or value <= high else high)
     if kind == "boolean":
         return True
     if kind == "array":
