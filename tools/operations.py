@@ -274,6 +274,9 @@ def _field(prop: Any, location: str, schema: dict[str, Any], required: bool) -> 
         "description": str(schema.get("description") or ""),
         "limits": describe_limits(schema),
         "enum_class": _enum_class(prop),
+        "enum_item_class": _enum_class(getattr(prop, "inner_property", None))
+        if type(prop).__name__ == "ListProperty"
+        else None,
     }
 
 
@@ -549,6 +552,7 @@ def render(fixed_spec: Path, config_path: Path, templates: Path, package: Path) 
     models = sorted(
         {op["body_model"] for op in operations if op["body_model"]}
         | {f["enum_class"] for op in operations for f in op["fields"] if f["enum_class"]}
+        | {f["enum_item_class"] for op in operations for f in op["fields"] if f["enum_item_class"]}
     )
     written = []
     for name in ("operations.py", "resources.py", "code.py", "pagination.py"):
