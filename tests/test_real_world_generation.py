@@ -20,7 +20,7 @@ import pytest
 from conftest import ROOT
 
 sys.path.insert(0, str(ROOT / "tools"))
-import generate  # noqa: E402
+import generate
 
 FIXTURE = ROOT / "tests/fixtures/openapi-real-world.yaml"
 EMPTY_FIXES = "overlay: 1.0.0\ninfo: {title: none, version: '1'}\nactions: []\n"
@@ -402,3 +402,95 @@ def test_hostile_spec_text_is_data_and_the_docs_still_read_right(tmp_path: Path)
     assert "ends with a backslash\\" in flat
     assert "{braces} {{x}} # not a comment" in flat
     assert "PWNED" in result["help"]
+
+
+def test_our_own_generated_package_is_mypy_strict_clean() -> None:
+    generated = ROOT / "generated"
+    result = subprocess.run(
+        [sys.executable, "-m", "mypy", "--strict", "--no-incremental", "--cache-dir", os.devnull,
+         "-p", "meetbit_api"],
+        cwd=generated, env={**os.environ, "MYPYPATH": str(generated)},
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stdout[-3000:]
+
+
+# --- update-spec: what it takes with a note, what it refuses by name ---------------------------
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    """A copy of what update-spec reads and writes, with an empty fix layer (a foreign spec)."""
+    for name in ("openapi.yaml", "generator-config.yml"):
+        shutil.copy(ROOT / name, tmp_path / name)
+    for name in ("spec", "templates", "generated", "overlay"):
+        shutil.copytree(ROOT / name, tmp_path / name, ignore=shutil.ignore_patterns("__pycache__"))
+    (tmp_path / "spec/fixes.overlay.yaml").write_text(EMPTY_FIXES, encoding="utf-8")
+    return tmp_path
+
+
+def update_spec(spec: Path, project: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, str(ROOT / "tools/update_spec.py"), str(spec), "--root", str(project),
+         "--no-type-check"],
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+
+
+def test_unquoted_status_keys_are_read_as_strings_with_one_note(project: Path) -> None:
+    result = update_spec(ROOT / "tests/corpus/oai-petstore.yaml", project)
+    assert result.returncode == 0, result.stderr
+    assert "Traceback" not in result.stdout + result.stderr
+    assert "response status keys unquoted (200:); read as strings" in result.stdout
+    assert (project / "generated/meetbit_api/api/pets/list_pets.py").exists()
+
+
+def test_an_operation_the_generator_cannot_make_is_refused_in_one_line(
+    project: Path, tmp_path: Path
+) -> None:
+    spec = hostile_spec()
+    spec["info"]["title"] = "Refusals"
+    operation = spec["paths"]["/things/{thingId}"]["post"]
+    operation["parameters"][0]["schema"]["pattern"] = r"^\p{Lu}+$"  # needs the u flag
+    path = tmp_path / "refused.json"
+    path.write_text(json.dumps(spec), encoding="utf-8")
+    before = sorted(p.read_bytes() for p in (project / "generated").rglob("*.py"))
+    result = update_spec(path, project)
+    assert result.returncode == 1
+    assert "Traceback" not in result.stdout + result.stderr
+    (line,) = [line for line in result.stderr.splitlines() if line.startswith("  POST ")]
+    assert line.startswith('  POST /things/{thingId} (make"Thing): path field thingId')
+    assert "pattern" in line
+    assert "Nothing changed." in result.stderr
+    assert sorted(p.read_bytes() for p in (project / "generated").rglob("*.py")) == before
+
+
+def test_method_name_collisions_are_resolved_deterministically_and_reported(
+    project: Path, tmp_path: Path
+) -> None:
+    def operation(operation_id: str) -> dict[str, Any]:
+        return {"operationId": operation_id, "tags": ["Bookings"],
+                "responses": {"204": {"description": "done"}}}  # fmt: skip
+
+    spec = {
+        "openapi": "3.0.3",
+        "info": {"title": "Collisions", "version": "1"},
+        "paths": {
+            "/v1/bookings": {"delete": operation("BookingsController_2024_04_15_cancel")},
+            "/v2/bookings": {"delete": operation("BookingsController_2024_08_13_cancel")},
+            "/v2/bookings/{uid}": {
+                "parameters": [{"name": "uid", "in": "path", "required": True,
+                                "schema": {"type": "string"}}],
+                "get": operation("BookingsController_2024_08_13_getBooking"),
+            },
+        },
+    }  # fmt: skip
+    path = tmp_path / "collisions.json"
+    path.write_text(json.dumps(spec), encoding="utf-8")
+    output = update_spec(path, project).stdout
+    assert output.count("note: DELETE") == 2
+    assert "method name cancel is wanted by 2 operations" in output
+    operations = (project / "generated/meetbit_api/operations.py").read_text(encoding="utf-8")
+    assert '"get_booking": Operation(' in operations
+    assert '"bookings_controller_2024_04_15_cancel": Operation(' in operations
+    assert '"bookings_controller_2024_08_13_cancel": Operation(' in operations

@@ -262,7 +262,29 @@ def _unwrap(schema: dict[str, Any] | None) -> str | None:
     return None
 
 
+def _patterns(schema: Any) -> list[str]:
+    if not isinstance(schema, dict):
+        return []
+    found = [schema["pattern"]] if isinstance(schema.get("pattern"), str) else []
+    for key in ("items", "additionalProperties"):
+        found += _patterns(schema.get(key))
+    for sub in (schema.get("properties") or {}).values():
+        found += _patterns(sub)
+    for key in ("anyOf", "oneOf", "allOf"):
+        for sub in schema.get(key) or []:
+            found += _patterns(sub)
+    return found
+
+
 def _field(prop: Any, location: str, schema: dict[str, Any], required: bool) -> dict[str, Any]:
+    for pattern in _patterns(schema):
+        try:
+            schema_rules.python_pattern(pattern)
+        except schema_rules.UnsupportedPattern as why:
+            raise _Cannot(
+                f"{location} field {_text(prop.name) or 'body'}: its ECMA-262 pattern has no "
+                f"equivalent the client can check ({why})"
+            ) from None
     return {
         "name": _text(prop.name),
         "python_name": str(prop.python_name),
@@ -564,7 +586,7 @@ def render(fixed_spec: Path, config_path: Path, templates: Path, package: Path) 
         )
         written.append(target)
     for note in notes:
-        print(f"note: {note}", file=sys.stderr)
+        print(f"note: {note}")
     return written
 
 
