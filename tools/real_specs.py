@@ -237,6 +237,9 @@ def measure(spec: Path, keep: Path | None, origin: Path) -> dict[str, Any]:
     row["works"] = (
         sum(all(m.get(step) == "ok" for step in steps) for m in methods.values()) if ok else 0
     )
+    row["works_prism"] = (
+        sum(all(m.get(step) == "ok" for step in steps[:2]) for m in methods.values()) if ok else 0
+    )
     row["failures"] = {
         name: {step: value for step, value in m.items() if value != "ok"}
         for name, m in methods.items()
@@ -248,8 +251,8 @@ def measure(spec: Path, keep: Path | None, origin: Path) -> dict[str, Any]:
 def table(rows: list[dict[str, Any]]) -> str:
     lines = [
         "| spec | operations | methods generated | refused | imports + mypy --strict "
-        "| Prism sync/async parsed | fake sync/async parsed | fully work |",
-        "|---|---:|---:|---:|---|---|---|---:|",
+        "| Prism sync/async parsed | fake sync/async parsed | work with Prism | fully work |",
+        "|---|---:|---:|---:|---|---|---|---:|---:|",
     ]
     for row in rows:
         passed = row.get("passed", {})
@@ -260,14 +263,19 @@ def table(rows: list[dict[str, Any]]) -> str:
             f"| {row['spec']} | {row['operations']} | {row.get('generated', 0)} "
             f"| {len(row.get('refused', {}))} | {clean} "
             f"| {passed.get('prism_sync', 0)}/{passed.get('prism_async', 0)} "
-            f"| {passed.get('fake_sync', 0)}/{passed.get('fake_async', 0)} | {row['works']} |"
+            f"| {passed.get('fake_sync', 0)}/{passed.get('fake_async', 0)} "
+            f"| {row.get('works_prism', 0)} | {row['works']} |"
         )
     total = sum(row["operations"] for row in rows)
     works = sum(row["works"] for row in rows)
     refused = sum(len(row.get("refused", {})) for row in rows)
-    share = f"{100 * works / total:.1f} %" if total else "-"
+    prism = sum(row.get("works_prism", 0) for row in rows)
+
+    def share(count: int) -> str:
+        return f"{count} ({100 * count / total:.1f} %)" if total else "-"
+
     lines.append(f"| **total** | {total} | {sum(r.get('generated', 0) for r in rows)} "
-                 f"| {refused} | | | | **{works} ({share})** |")  # fmt: skip
+                 f"| {refused} | | | | {share(prism)} | **{share(works)}** |")  # fmt: skip
     return "\n".join(lines)
 
 

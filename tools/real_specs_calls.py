@@ -25,6 +25,22 @@ from pathlib import Path
 from typing import Any
 
 
+def _schema_rules() -> Any:
+    """meetbit._schema's rules; loaded by path, so an older checkout (--project) can be measured."""
+    import importlib.util
+
+    path = Path(__file__).resolve().parent.parent / "overlay/meetbit/_schema.py"
+    spec = importlib.util.spec_from_file_location("_real_specs_schema", path)
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+_schema = _schema_rules()
+
+
 def sample(schema: dict[str, Any]) -> Any:
     """A value `schema` accepts, as JSON-ish Python data."""
     if "enum" in schema:
@@ -34,16 +50,12 @@ def sample(schema: dict[str, Any]) -> Any:
             return sample(schema[key][0])
     kind = schema.get("type")
     if kind == "integer":
-        from meetbit._schema import integer_range
-
-        low, high = integer_range(schema)
+        low, high = _schema.integer_range(schema)
         return min(max(low, 1), high)
     if kind == "number":
-        from meetbit._schema import bounds
-
-        low, exclusive, high, _ = bounds(schema)
-        value = 1.0 if low is None else low + (1 if exclusive else 0)
-        return float(value if high is None or value <= high else high)
+        low, exclusive, high, _ = _schema.bounds(schema)
+        value = 1 if low is None else low + (1 if exclusive else 0)
+        return value if high is None or value <= high else high
     if kind == "boolean":
         return True
     if kind == "array":
@@ -66,7 +78,8 @@ def sample(schema: dict[str, Any]) -> Any:
 
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
-                return strategies.from_regex(schema["pattern"], fullmatch=True).example()
+                pattern = re.compile(_schema.python_pattern(schema["pattern"]), re.ASCII)
+                return strategies.from_regex(pattern, fullmatch=True).example()
         return "x" * max(1, schema.get("minLength", 1))
     return "x"
 

@@ -613,7 +613,11 @@ def main(argv: list[str]) -> int:
         with tempfile.TemporaryDirectory() as scratch:
             output = Path(scratch) / "meetbit_api"
             generate_into(spec, output, root, new_fixed)
-            old_fixed, _ = apply_overlay.apply(apply_overlay.load(root / "openapi.yaml"), overlay)
+            old_document = apply_overlay.load(root / "openapi.yaml")
+            try:
+                old_fixed, _ = apply_overlay.apply(old_document, overlay)
+            except apply_overlay.FixDoesNotApply:  # a fix layer written for the new spec
+                old_fixed = old_document
             changes = summarise(old_fixed, new_fixed)
             _replace(spec, output, root)
     except Refused as refusal:
