@@ -73,28 +73,6 @@ CONSTRAINTS = (
 METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 
 
-def normalise(document: Any) -> list[str]:
-    """Read what YAML gave in the form OpenAPI means; one note per kind of change.
-
-    Response status keys written unquoted (`200:`, as Scribe and the OAI examples do) are
-    integers to a YAML parser but strings to OpenAPI ("MUST be quoted for compatibility"):
-    they become strings, as every OpenAPI tool reads them.
-    """
-    changed = 0
-    for item in (document.get("paths") or {}).values() if isinstance(document, dict) else ():
-        for method in METHODS:
-            operation = item.get(method) if isinstance(item, dict) else None
-            responses = operation.get("responses") if isinstance(operation, dict) else None
-            if isinstance(responses, dict) and any(not isinstance(k, str) for k in responses):
-                fixed = {str(key): value for key, value in responses.items()}
-                responses.clear()
-                responses.update(fixed)
-                changed += 1
-    if not changed:
-        return []
-    return [f"{changed} operations write response status keys unquoted (200:); read as strings"]
-
-
 class OperationRefused(Exception):
     """Operations the generator cannot make into working methods: one line each, with why."""
 

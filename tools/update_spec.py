@@ -483,7 +483,12 @@ def _skipped_operations(output: str, document: Any) -> list[str]:
         what = "skipped" if skipped else "generated with parts missing"
         found.append(
             f"{method} {path} ({operation.get('operationId', 'no operationId')}): {what}: "
-            + " ".join(reason.split())
+            # The generator prints some names as object reprs; say what they are instead.
+            + re.sub(
+                r"<openapi_python_client[\w.]* object at 0x[0-9a-f]+>",
+                "a property",
+                " ".join(reason.split()),
+            )
         )
     return found
 
@@ -594,8 +599,10 @@ def main(argv: list[str]) -> int:
     if raw == (root / "openapi.yaml").read_bytes():
         print(f"unchanged: {spec} is byte-identical to openapi.yaml. No version bump.")
         return 0
-    for note in generate.operations.normalise(new_document):
-        print(f"note: {note}")
+    if unquoted := apply_overlay.string_status_keys(new_document):
+        print(
+            f"note: {unquoted} operations write response status keys unquoted (200:); read as strings"
+        )
 
     overlay = apply_overlay.load(root / "spec/fixes.overlay.yaml")
     try:
