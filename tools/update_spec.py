@@ -600,9 +600,7 @@ def main(argv: list[str]) -> int:
         print(f"unchanged: {spec} is byte-identical to openapi.yaml. No version bump.")
         return 0
     if unquoted := apply_overlay.string_status_keys(new_document):
-        print(
-            f"note: {unquoted} operations write response status keys unquoted (200:); read as strings"
-        )
+        print(f"note: {unquoted} operations write status keys unquoted (200:): read as strings")
 
     overlay = apply_overlay.load(root / "spec/fixes.overlay.yaml")
     try:
