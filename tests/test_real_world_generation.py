@@ -26,13 +26,13 @@ FIXTURE = ROOT / "tests/fixtures/openapi-real-world.yaml"
 EMPTY_FIXES = "overlay: 1.0.0\ninfo: {title: none, version: '1'}\nactions: []\n"
 
 
-def generate_package(spec: Path, where: Path) -> Path:
+def generate_package(spec: Path, where: Path, fixes: str = EMPTY_FIXES) -> Path:
     """Generate `spec` into where/meetbit_api; return `where` (a PYTHONPATH entry)."""
     root = where / "root"
     (root / "spec").mkdir(parents=True)
     shutil.copytree(ROOT / "templates", root / "templates")
     shutil.copy(ROOT / "generator-config.yml", root / "generator-config.yml")
-    (root / "spec/fixes.overlay.yaml").write_text(EMPTY_FIXES, encoding="utf-8")
+    (root / "spec/fixes.overlay.yaml").write_text(fixes, encoding="utf-8")
     generate.generate(spec, where / "meetbit_api", root=root)
     return where
 
@@ -288,6 +288,43 @@ def test_page_fetches_are_retried_like_any_call(package: Path) -> None:
         ),
     )
     assert result == [1, 2, 3, 4, 5]
+
+
+@pytest.fixture(scope="module")
+def more_operations(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    fixes = (ROOT / "spec/fixes.overlay.yaml").read_text(encoding="utf-8")
+    spec = ROOT / "tests/fixtures/openapi-more-operations.yaml"
+    return generate_package(spec, tmp_path_factory.mktemp("more-operations"), fixes)
+
+
+def test_meetbit_s_paginated_list_iterates_every_event_from_the_fake(more_operations: Path) -> None:
+    result = run(
+        more_operations,
+        """
+        import asyncio
+        from meetbit.testing import FakeMeetBit
+        fake = FakeMeetBit()
+        for event_id in range(1, 8):
+            fake.add_event(12, event_id, title=f"event {event_id}")
+        fake.add_event(99, 100, title="another calendar")
+        with fake.client() as fake_client:
+            ids = [event.id for event in fake_client.events.iter_list_events(12, per_page=3)]
+            one_page = fake_client.events.list_events(12, per_page=3, page=2)
+
+        async def main():
+            async with fake.async_client() as client:
+                return [event.id async for event in client.events.iter_list_events(12, per_page=3)]
+
+        async_ids = asyncio.run(main())
+        pages = sum(1 for request in fake.requests if request.operation == "list_events")
+        print(json.dumps({"ids": ids, "async": async_ids, "pages": pages,
+                          "page_2": [event.id for event in one_page.data]}))
+        """,
+    )
+    assert result["ids"] == [1, 2, 3, 4, 5, 6, 7]
+    assert result["async"] == [1, 2, 3, 4, 5, 6, 7]
+    assert result["pages"] == 3 + 1 + 3  # 7 events, 3 a page, twice; and page 2 once
+    assert result["page_2"] == [4, 5, 6]
 
 
 def test_the_generated_package_is_mypy_strict_clean(package: Path) -> None:
