@@ -32,10 +32,10 @@ def _more(body: Any, number: int, items: list[Any]) -> bool:
     meta = _field(body, "meta")
     last = _field(meta, "last_page")
     if _whole(last):
-        return number < last
+        return bool(number < last)
     total, size = _field(meta, "total"), _field(meta, "per_page")
     if _whole(total) and _whole(size) and size > 0:
-        return number * size < total
+        return bool(number * size < total)
     links = _field(body, "links")
     if links is not None:
         return bool(_field(links, "next"))
