@@ -327,13 +327,17 @@ def test_meetbit_s_paginated_list_iterates_every_event_from_the_fake(more_operat
     assert result["page_2"] == [4, 5, 6]
 
 
-def test_the_generated_package_is_mypy_strict_clean(package: Path) -> None:
-    result = subprocess.run(
+def mypy_strict(package_dir: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
         [sys.executable, "-m", "mypy", "--strict", "--no-incremental", "--cache-dir", os.devnull,
          "-p", "meetbit_api"],
-        cwd=package, env={**os.environ, "MYPYPATH": str(package)},
+        cwd=package_dir, env={**os.environ, "MYPYPATH": str(package_dir)},
         capture_output=True, text=True, check=False,
     )  # fmt: skip
+
+
+def test_the_generated_package_is_mypy_strict_clean(package: Path) -> None:
+    result = mypy_strict(package)
     assert result.returncode == 0, result.stdout[-3000:]
 
 
@@ -442,13 +446,7 @@ def test_hostile_spec_text_is_data_and_the_docs_still_read_right(tmp_path: Path)
 
 
 def test_our_own_generated_package_is_mypy_strict_clean() -> None:
-    generated = ROOT / "generated"
-    result = subprocess.run(
-        [sys.executable, "-m", "mypy", "--strict", "--no-incremental", "--cache-dir", os.devnull,
-         "-p", "meetbit_api"],
-        cwd=generated, env={**os.environ, "MYPYPATH": str(generated)},
-        capture_output=True, text=True, check=False,
-    )  # fmt: skip
+    result = mypy_strict(ROOT / "generated")
     assert result.returncode == 0, result.stdout[-3000:]
 
 

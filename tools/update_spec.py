@@ -161,11 +161,7 @@ class _Diff:
                 hint = "" if tighter else " (responses may now carry values outside the old limit)"
                 self.note(INFO, f"{where}: {what}{hint}")
 
-        for keyword, upper in LIMITS.items():
-            default = 0 if keyword in ZERO_WHEN_ABSENT else None
-            before, after = old.get(keyword, default), new.get(keyword, default)
-            if before == after:
-                continue
+        def limit(keyword: str, upper: bool, before: Any, after: Any) -> None:
             if before is None:
                 classify(True, f"{keyword} {after} added")
             elif after is None:
@@ -175,6 +171,12 @@ class _Diff:
                 classify(
                     (after < before) == upper, f"{keyword} {direction} from {before} to {after}"
                 )
+
+        for keyword, upper in LIMITS.items():
+            default = 0 if keyword in ZERO_WHEN_ABSENT else None
+            before, after = old.get(keyword, default), new.get(keyword, default)
+            if before != after:
+                limit(keyword, upper, before, after)
         # Bounds as meetbit._schema reads them (3.0 boolean and 3.1 numeric exclusive bounds).
         was, now = (
             generate.operations.schema_rules.bounds(old),
@@ -184,15 +186,7 @@ class _Diff:
             (before, before_x), (after, after_x) = was[index : index + 2], now[index : index + 2]
             exclusive = "exclusiveMinimum" if index == 0 else "exclusiveMaximum"
             if before != after:
-                if before is None:
-                    classify(True, f"{keyword} {after} added")
-                elif after is None:
-                    classify(False, f"{keyword} {before} removed")
-                else:
-                    direction = "lowered" if after < before else "raised"
-                    classify(
-                        (after < before) == upper, f"{keyword} {direction} from {before} to {after}"
-                    )
+                limit(keyword, upper, before, after)
             elif before_x != after_x:
                 classify(after_x, f"{exclusive} {'set' if after_x else 'unset'}")
         before, after = old.get("pattern"), new.get("pattern")
