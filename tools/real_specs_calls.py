@@ -7,13 +7,16 @@ Prints one JSON line: {"imports": bool, "methods": {name: {step: "ok" | what fai
 A step's failure is "TRACEBACK <type>: <message>" when an exception that is not a
 meetbit.MeetBitError escaped the call (what a user would see as a raw traceback).
 Arguments are the required ones, each a value its schema accepts (enum: the first member;
-pattern: one hypothesis draws; a model: built with from_dict).
+pattern: one hypothesis draws; a model: built with from_dict). As a test would arrange it,
+the fake first stores a resource at the path each call addresses (`add_resource`, where the
+fake can tell the tag's kind); nothing is seeded for Prism, which invents every answer.
 """
 
 from __future__ import annotations
 
 import asyncio
 import base64
+import contextlib
 import datetime
 import inspect
 import json
@@ -132,6 +135,15 @@ def security(document: dict[str, Any]) -> tuple[dict[str, str], dict[str, str]]:
     return headers, cookies
 
 
+def seed(fake: Any, operation: Any, path: list[Any]) -> None:
+    """Store a resource where the call will look for one (ignored where the fake cannot)."""
+    if not path:
+        return
+    # A tag whose kind the fake cannot tell gets no seed: the call shows what it answers.
+    with contextlib.suppress(Exception):
+        fake.add_resource(operation.tag, *path)
+
+
 def outcome(error: BaseException) -> str:
     import meetbit
 
@@ -162,6 +174,11 @@ def main(argv: list[str]) -> None:
         )  # fmt: skip
     for name, operation in OPERATIONS.items():
         results = methods.setdefault(name, {})
+        seed(
+            fake,
+            operation,
+            arguments(getattr(getattr(clients["fake_sync"], operation.tag), name), operation)[0],
+        )
         for step, client in clients.items():
             method = getattr(getattr(client, operation.tag), name)
             try:
