@@ -500,6 +500,17 @@ def test_an_operation_the_generator_cannot_make_is_refused_in_one_line(
     assert sorted(p.read_bytes() for p in (project / "generated").rglob("*.py")) == before
 
 
+def test_spec_text_utf8_cannot_encode_is_refused_in_one_line(project: Path, tmp_path: Path) -> None:
+    spec = hostile_spec()
+    spec["paths"]["/things/{thingId}"]["post"]["summary"] = "a lone surrogate \ud800 in JSON"
+    path = tmp_path / "surrogate.json"
+    path.write_text(json.dumps(spec), encoding="ascii")  # JSON escapes it: "\ud800"
+    result = update_spec(path, project)
+    assert result.returncode == 1
+    assert "Traceback" not in result.stdout + result.stderr
+    assert "$.paths['/things/{thingId}'].post.summary: holds a lone surrogate" in result.stderr
+
+
 def test_method_name_collisions_are_resolved_deterministically_and_reported(
     project: Path, tmp_path: Path
 ) -> None:

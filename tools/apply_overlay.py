@@ -108,7 +108,11 @@ def main(argv: list[str]) -> int:
     for line in stale:
         print(f"{overlay_path}: {line}", file=sys.stderr)
     output_path.parent.mkdir(parents=True, exist_ok=True)
-    output_path.write_text(json.dumps(fixed, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    text = json.dumps(fixed, indent=2, ensure_ascii=False) + "\n"
+    try:
+        output_path.write_text(text, encoding="utf-8")
+    except UnicodeEncodeError:  # a lone surrogate (a JSON spec's "\ud800"): keep it escaped
+        output_path.write_text(json.dumps(fixed, indent=2) + "\n", encoding="utf-8")
     return 0
 
 

@@ -159,6 +159,35 @@ def _snake(text: str) -> str:
     )
 
 
+def refuse_unencodable(document: Any) -> None:
+    """Refuse spec text that UTF-8 cannot encode: no generated file could hold it.
+
+    A lone surrogate (a JSON spec's "\\ud800") is the only such text; one line per place, as
+    the JSONPath a fix-layer action would target.
+    """
+    found: list[str] = []
+
+    def walk(node: Any, where: str) -> None:
+        if isinstance(node, str):
+            if not node.isascii():
+                try:
+                    node.encode("utf-8")
+                except UnicodeEncodeError:
+                    found.append(f"{where}: holds a lone surrogate, which UTF-8 cannot encode")
+        elif isinstance(node, dict):
+            for key, value in node.items():
+                walk(key, where)
+                step = f".{key}" if str(key).isidentifier() else f"[{str(key)!r}]"
+                walk(value, where + step)
+        elif isinstance(node, list):
+            for index, value in enumerate(node):
+                walk(value, f"{where}[{index}]")
+
+    walk(document, "$")
+    if found:
+        raise OperationRefused(found)
+
+
 PARAMETERS = (
     ("path", "path_parameters"),
     ("query", "query_parameters"),
@@ -526,6 +555,11 @@ def _imports(endpoint: Any, fields: list[dict[str, Any]]) -> set[str]:
 def _py(value: Any) -> str:
     """A Python literal for JSON data (json.dumps, with Python's spelling of constants)."""
     text = json.dumps(value, ensure_ascii=False, sort_keys=True)
+    if not text.isascii():
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError:  # a lone surrogate (from a JSON spec's "\ud800"): escape all
+            text = json.dumps(value, ensure_ascii=True, sort_keys=True)
     return re.sub(
         r'("(?:[^"\\]|\\.)*")|\b(true|false|null)\b',
         lambda m: m[1] or {"true": "True", "false": "False", "null": "None"}[m[2]],
