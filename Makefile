@@ -135,6 +135,7 @@ clean:
 
 ## The generator on real public OpenAPI documents (tests/corpus/, sources in SOURCES.md): each
 ## through update-spec into a scratch copy, mypy --strict, every method called against Prism's
-## mock and the fake, sync and async. Not part of `make test`; writes docs/real-specs-table.md.
+## mock and the fake, sync and async. Not part of `make test`; the table also goes to build/real-specs.md
+## (docs/real-specs.md keeps the last one measured). REAL_SPECS=name... picks documents.
 real-specs: $(INSTALLED_PACKAGE) prism
 	$(BIN)/python tools/real_specs.py --markdown build/real-specs.md $(REAL_SPECS)
