@@ -29,16 +29,12 @@ from typing import Any
 
 
 def _schema_rules() -> Any:
-    """meetbit._schema's rules; loaded by path, so an older checkout (--project) can be measured."""
-    import importlib.util
+    """meetbit._schema's rules as the generator loads them (by path, so an older checkout's
+    package can be measured with them)."""
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    import operations
 
-    path = Path(__file__).resolve().parent.parent / "overlay/meetbit/_schema.py"
-    spec = importlib.util.spec_from_file_location("_real_specs_schema", path)
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return operations.schema_rules
 
 
 _schema = _schema_rules()
@@ -153,6 +149,30 @@ def outcome(error: BaseException) -> str:
     return f"TRACEBACK {type(error).__name__}: {text}"
 
 
+def clients_for(
+    meetbit: Any, fake: Any, base_url: str | None, document: Any, *, sync: bool
+) -> dict[str, Any]:
+    """The clients one mode calls: the fake in process, and Prism when it runs."""
+    mode = "sync" if sync else "async"
+    clients = {
+        f"fake_{mode}": fake.client(max_retries=0) if sync else fake.async_client(max_retries=0)
+    }
+    if base_url:
+        headers, cookies = security(document)
+        kind = meetbit.Client if sync else meetbit.AsyncClient
+        clients[f"prism_{mode}"] = kind(
+            base_url=base_url, access_key_id="real", access_key_secret="specs",  # noqa: S106 - Prism checks no key
+            headers=headers, cookies=cookies, max_retries=0,
+        )  # fmt: skip
+    return clients
+
+
+def prepared(client: Any, name: str, operation: Any) -> tuple[Any, list[Any], dict[str, Any]]:
+    method = getattr(getattr(client, operation.tag), name)
+    path, keywords = arguments(method, operation)
+    return method, path, keywords
+
+
 def main(argv: list[str]) -> None:
     document = json.loads(Path(argv[0]).read_text(encoding="utf-8"))
     base_url = argv[1] if len(argv) > 1 else None
@@ -163,48 +183,28 @@ def main(argv: list[str]) -> None:
     except Exception as error:
         print(json.dumps({"imports": False, "methods": {}, "error": repr(error)}))
         return
-    headers, cookies = security(document)
-    methods: dict[str, dict[str, str]] = {}
+    warnings.simplefilter("ignore", DeprecationWarning)  # deprecated operations are called too
+    methods: dict[str, dict[str, str]] = {name: {} for name in OPERATIONS}
     fake = FakeMeetBit()
-    clients: dict[str, Any] = {"fake_sync": fake.client(max_retries=0)}
-    if base_url:
-        clients["prism_sync"] = meetbit.Client(
-            base_url=base_url, access_key_id="real", access_key_secret="specs",  # noqa: S106 - Prism checks no key
-            headers=headers, cookies=cookies, max_retries=0,
-        )  # fmt: skip
+    clients = clients_for(meetbit, fake, base_url, document, sync=True)
     for name, operation in OPERATIONS.items():
-        results = methods.setdefault(name, {})
-        seed(
-            fake,
-            operation,
-            arguments(getattr(getattr(clients["fake_sync"], operation.tag), name), operation)[0],
-        )
+        with contextlib.suppress(Exception):
+            seed(fake, operation, prepared(clients["fake_sync"], name, operation)[1])
         for step, client in clients.items():
-            method = getattr(getattr(client, operation.tag), name)
             try:
-                path, keywords = arguments(method, operation)
-                with warnings.catch_warnings():
-                    warnings.simplefilter("ignore", DeprecationWarning)
-                    method(*path, **keywords)
-                results[step] = "ok"
+                method, path, keywords = prepared(client, name, operation)
+                method(*path, **keywords)
+                methods[name][step] = "ok"
             except Exception as error:
-                results[step] = outcome(error)
+                methods[name][step] = outcome(error)
 
     async def run_async() -> None:
-        clients = {"fake_async": fake.async_client(max_retries=0)}
-        if base_url:
-            clients["prism_async"] = meetbit.AsyncClient(
-                base_url=base_url, access_key_id="real", access_key_secret="specs",  # noqa: S106 - Prism checks no key
-                headers=headers, cookies=cookies, max_retries=0,
-            )  # fmt: skip
+        clients = clients_for(meetbit, fake, base_url, document, sync=False)
         for name, operation in OPERATIONS.items():
             for step, client in clients.items():
-                method = getattr(getattr(client, operation.tag), name)
                 try:
-                    path, keywords = arguments(method, operation)
-                    with warnings.catch_warnings():
-                        warnings.simplefilter("ignore", DeprecationWarning)
-                        await method(*path, **keywords)
+                    method, path, keywords = prepared(client, name, operation)
+                    await method(*path, **keywords)
                     methods[name][step] = "ok"
                 except Exception as error:
                     methods[name][step] = outcome(error)
