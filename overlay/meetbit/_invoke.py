@@ -146,9 +146,12 @@ def request_for(function: Callable[..., Any], arguments: Mapping[str, Any]) -> t
     """For `call()`: the generated module of `function`, and its request for these arguments."""
     module = sys.modules[function.__module__]
     try:
-        return module, module._get_kwargs(**arguments)
+        request = module._get_kwargs(**arguments)
     except TypeError as error:
         raise InvalidRequestError(f"{module.__name__}: {error}") from None
+    if "/." in request["url"]:
+        request["url"] = _without_dot_segments(request["url"])
+    return module, request
 
 
 def parsed_any(module: ModuleType, client: Any, response: httpx.Response) -> Any:
