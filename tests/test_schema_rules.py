@@ -20,12 +20,13 @@ PATTERNS = [
     r"^[a-z]+$", r"^\d+$", r"^\w+$", r"\bword\b", r"^a.c$", r"^\s+$", r"^[^]$", r"^[]$",
     r"^(?<year>[0-9]{4})-\k<year>$", r"^[a-zA-Z0-9_-]+$", r"^\S+$", r"^\D+$", r"^\W$",
     r"^[\d\s]+$", r"a\/b", r"^\x41\u0042$", r"^[\b]$", r"^\cJ$", r"colou?r", r"^.{2,3}$",
-    r"^(a|b)*c$", r"(?=a)a", r"(?<!x)y$", r"^\0$",
+    r"^(a|b)*c$", r"(?=a)a", r"(?<!x)y$", r"^\0$", r"^a{,2}$", r"^a{1,2}$",
 ]  # fmt: skip
 TEXTS = [
     "abc", "abc\n", "ABC", "123", "١٢٣", "x_1", "é", "a word here", "aXc", "a\nc", "a\rc",
     "a\u2028c", " \t", "\u00a0\ufeff", "\u200b", "", "x", "2024-2024", "a/b", "AB", "\x08",
     "\n", "color", "colour", "abab", "bac", "ababc", "xy", "zy", "\x00", "Ab-_9", "a\u0301",
+    "a{,2}", "aa", "a",
 ]  # fmt: skip
 
 

@@ -253,6 +253,8 @@ def python_pattern(pattern: str) -> str:
                     index += 1
         elif char == "$":
             out.append("\\Z")
+        elif char == "{" and re.match(r",[0-9]*\}", pattern[index:]):
+            out.append("\\{")  # `{,n}` is literal text in ECMA-262, a quantifier in Python
         elif char == ".":
             out.append("[^\\n\\r\\u2028\\u2029]")
         elif (
