@@ -8,7 +8,7 @@ INSTALLED_PACKAGE := $(VENV)/.package
 FIXED_SPEC := build/openapi.fixed.json
 GENERATE := $(BIN)/python tools/generate.py openapi.yaml
 
-.PHONY: dist api-check api-snapshot release update-spec demo bench bench-limiters limiter-servers generate check-generated fix-spec validate-spec test test-min-deps contract prism lint lock clean
+.PHONY: real-specs dist api-check api-snapshot release update-spec demo bench bench-limiters limiter-servers generate check-generated fix-spec validate-spec test test-min-deps contract prism lint lock clean
 
 $(STAMP): requirements/dev.txt
 	@$(PYTHON) -c 'import sys; sys.exit("Python >= 3.11 is required, $(PYTHON) is " + sys.version.split()[0]) if sys.version_info < (3, 11) else None'
@@ -190,3 +190,10 @@ lock:
 
 clean:
 	rm -rf $(VENV) $(MIN_VENV) build contract/node_modules
+
+## The generator on real public OpenAPI documents (tests/corpus/, sources in SOURCES.md): each
+## through update-spec into a scratch copy, mypy --strict, every method called against Prism's
+## mock and the fake, sync and async. Not part of `make test`; the table also goes to build/real-specs.md
+## (docs/real-specs.md keeps the last one measured). REAL_SPECS=name... picks documents.
+real-specs: $(INSTALLED_PACKAGE) prism
+	$(BIN)/python tools/real_specs.py --markdown build/real-specs.md $(REAL_SPECS)

@@ -13,7 +13,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 
-# As tools/update_spec.py does for `make update-spec`: openapi-spec-validator picks its
+# As tools/update_spec/validate.py does for `make update-spec`: openapi-spec-validator picks its
 # backend once a process, on first use, and would take jsonschema-rs (which Schemathesis
 # brings) if any test validated a document before update_spec is imported.
 os.environ.setdefault("OPENAPI_SPEC_VALIDATOR_SCHEMA_VALIDATOR_BACKEND", "jsonschema")

@@ -19,8 +19,8 @@ from typing import Any
 
 import httpx
 import meetbit
-from meetbit._checks import compile_check
 from meetbit._cli import main
+from meetbit._schema import compile_check
 from meetbit.testing import FakeMeetBit, example
 from meetbit_api.operations import OPERATIONS, Operation
 

@@ -67,7 +67,7 @@ LOADED_ON_FIRST_USE = (
     "meetbit._rate",
     "meetbit._transport",
     "meetbit._retry",
-    "meetbit._checks",
+    "meetbit._schema",
 )
 _REPORT = (
     "import json, sys\n"

@@ -14,7 +14,7 @@ import httpx
 import meetbit
 import pytest
 from exercise_operations import exercise
-from meetbit._checks import compile_check
+from meetbit._schema import compile_check
 from meetbit.testing import FakeMeetBit, example
 from meetbit_api.operations import OPERATIONS
 

@@ -30,7 +30,33 @@ class FixDoesNotApply(Exception):
 
 def load(path: Path) -> Any:
     # YAML 1.2 safe loading, the same YAML dialect openapi-python-client reads.
-    return YAML(typ="safe", pure=True).load(path.read_text(encoding="utf-8"))
+    document = YAML(typ="safe", pure=True).load(path.read_text(encoding="utf-8"))
+    string_status_keys(document)
+    return document
+
+
+METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
+
+
+def string_status_keys(document: Any) -> int:
+    """Make response status keys written unquoted (`200:`) strings; return how many operations.
+
+    YAML reads `200:` as an integer, OpenAPI means the string "200" (it asks for quotes "for
+    compatibility"), and Scribe and the OAI examples write it unquoted: every tool reads it as
+    the string, and so do the fix layer's targets (`responses['200']`).
+    """
+    changed = 0
+    paths = document.get("paths") if isinstance(document, dict) else None
+    for item in (paths or {}).values() if isinstance(paths, dict) else ():
+        for method in METHODS:
+            operation = item.get(method) if isinstance(item, dict) else None
+            responses = operation.get("responses") if isinstance(operation, dict) else None
+            if isinstance(responses, dict) and any(not isinstance(k, str) for k in responses):
+                fixed = {str(key): value for key, value in responses.items()}
+                responses.clear()
+                responses.update(fixed)
+                changed += 1
+    return changed
 
 
 def merge(target: Any, update: Any) -> None:
@@ -82,7 +108,11 @@ def main(argv: list[str]) -> int:
     for line in stale:
         print(f"{overlay_path}: {line}", file=sys.stderr)
     output_path.parent.mkdir(parents=True, exist_ok=True)
-    output_path.write_text(json.dumps(fixed, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    text = json.dumps(fixed, indent=2, ensure_ascii=False) + "\n"
+    try:
+        output_path.write_text(text, encoding="utf-8")
+    except UnicodeEncodeError:  # a lone surrogate (a JSON spec's "\ud800"): keep it escaped
+        output_path.write_text(json.dumps(fixed, indent=2) + "\n", encoding="utf-8")
     return 0
 
 

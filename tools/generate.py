@@ -16,6 +16,7 @@ apart in how the generator is called.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import shutil
 import subprocess
@@ -45,6 +46,7 @@ def generate(spec: Path, output: Path, fixed_spec: Path | None = None, root: Pat
         fixed_spec = fixed_spec or Path(scratch) / "openapi.fixed.json"
         if apply_overlay.main([str(spec), str(root / "spec/fixes.overlay.yaml"), str(fixed_spec)]):
             raise SystemExit(1)
+        operations.refuse_unencodable(json.loads(fixed_spec.read_text(encoding="utf-8")))
         command = [
             BIN / "openapi-python-client", "generate",
             "--path", fixed_spec,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import math
 
 
@@ -88,4 +89,17 @@ class ResponseShapeError(ValueError):
         return cls(path, "required field is missing")
 
 
-__all__ = ["ResponseShapeError", "UnexpectedStatus"]
+def rfc3339_date_time(value: object, path: str) -> datetime.datetime:
+    """A date-time datetime.fromisoformat refused: RFC 3339 also allows a lowercase `t` and `z`.
+
+    Only reached when the fast parse failed, so the common case pays nothing for it.
+    """
+    if isinstance(value, str):
+        try:
+            return datetime.datetime.fromisoformat(value.upper())
+        except ValueError:
+            pass
+    raise ResponseShapeError.bad_format(path, "an ISO 8601 date-time", value)
+
+
+__all__ = ["ResponseShapeError", "UnexpectedStatus", "rfc3339_date_time"]

@@ -14,15 +14,17 @@ from typing import Any, Literal
 
 @dataclass(frozen=True, slots=True)
 class Field:
-    """A path parameter, query parameter or JSON body field of an operation."""
+    """A parameter (path, query, header, cookie), a body field, or the whole body of an operation."""
 
     name: str
-    """The name on the wire (path template, query string, JSON key)."""
+    """The name on the wire (path template, query string, header, cookie, JSON key; "" for the
+    whole body)."""
     python_name: str
     """The name of the generated function's parameter or the body model's attribute."""
     argument: str
     """The keyword of the resource method (python_name, unless a body field shadows a parameter)."""
-    location: Literal["path", "query", "body"]
+    location: Literal["path", "query", "header", "cookie", "body", "payload"]
+    """Where it goes: "body" is a field of the body model, "payload" the whole request body."""
     required: bool
     schema: Mapping[str, Any]
     """Its JSON Schema constraints (type, format, nullable, enum, bounds, lengths, pattern, items)."""
@@ -56,7 +58,8 @@ class Operation:
     summary: str
     description: str
     fields: tuple[Field, ...]
-    """Path parameters in path order, then query parameters, then body fields."""
+    """Path parameters in path order, then query, header and cookie parameters, then body
+    fields (or the whole body)."""
     module: str
     """The generated module with sync_detailed/asyncio_detailed."""
     body_model: str | None
@@ -65,6 +68,10 @@ class Operation:
     unwrap: str | None
     """The envelope field resource methods return ("data"), or None to return the whole body."""
     responses: Mapping[str, Response]
+    deprecated: bool = False
+    """The spec deprecates it: calling it warns."""
+    paginated: bool = False
+    """A Laravel-paginated list: the resource also has ``iter_<name>``, every item of every page."""
 
 
 OPERATIONS: Mapping[str, Operation] = {
@@ -429,6 +436,8 @@ OPERATIONS: Mapping[str, Operation] = {
                 headers=tuple([]),
             ),
         },
+        deprecated=False,
+        paginated=False,
     ),
 }
 """Every operation the generator produced, by name."""

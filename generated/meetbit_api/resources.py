@@ -83,11 +83,12 @@ class Events:
 
         Raises:
             meetbit.InvalidRequestError: an argument breaks the spec's limits; nothing was sent.
-            meetbit.ApiError: 401 Client does not have the appropriate permissions.
-            meetbit.ApiError: 404 Resource object does not exist.
-            meetbit.ApiError: 429 Too many requests have been made.
-            meetbit.ApiError: 500 An unexpected error occurred.
+            meetbit.UnauthorizedError: 401 Client does not have the appropriate permissions.
+            meetbit.NotFoundError: 404 Resource object does not exist.
+            meetbit.RateLimitedError: 429 Too many requests have been made.
+            meetbit.ServerError: 500 An unexpected error occurred.
             meetbit.ApiError: 422 The request failed validation; the message says which value and why.
+            meetbit.ApiError: any other error status.
             meetbit.MeetBitError: the network, a timeout, or a malformed response.
         """
 
@@ -102,6 +103,7 @@ class Events:
             and len(cancel_note) <= 255
         ):
             _client._check("cancel_event", "cancel_note", cancel_note)
+
         _result: Event = _client._send(
             _code.cancel_event,
             (
@@ -146,11 +148,12 @@ class AsyncEvents:
 
         Raises:
             meetbit.InvalidRequestError: an argument breaks the spec's limits; nothing was sent.
-            meetbit.ApiError: 401 Client does not have the appropriate permissions.
-            meetbit.ApiError: 404 Resource object does not exist.
-            meetbit.ApiError: 429 Too many requests have been made.
-            meetbit.ApiError: 500 An unexpected error occurred.
+            meetbit.UnauthorizedError: 401 Client does not have the appropriate permissions.
+            meetbit.NotFoundError: 404 Resource object does not exist.
+            meetbit.RateLimitedError: 429 Too many requests have been made.
+            meetbit.ServerError: 500 An unexpected error occurred.
             meetbit.ApiError: 422 The request failed validation; the message says which value and why.
+            meetbit.ApiError: any other error status.
             meetbit.MeetBitError: the network, a timeout, or a malformed response.
         """
 
@@ -165,6 +168,7 @@ class AsyncEvents:
             and len(cancel_note) <= 255
         ):
             _client._check("cancel_event", "cancel_note", cancel_note)
+
         _result: Event = await _client._send(
             _code.cancel_event,
             (

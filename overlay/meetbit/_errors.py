@@ -150,6 +150,13 @@ class ServerError(ApiError):
 _BY_STATUS: dict[int, type[ApiError]] = {401: UnauthorizedError, 404: NotFoundError}
 
 
+def error_class(status: int) -> type[ApiError]:
+    """The exception class of an error status (the generator names it in each method's help)."""
+    if status == 429:
+        return RateLimitedError
+    return ServerError if status >= 500 else _BY_STATUS.get(status, ApiError)
+
+
 def redacted(response: httpx.Response) -> httpx.Response:
     """`response` with a copy of its request whose secret headers read "[redacted]"."""
     import httpx  # loaded by then: the response came from it
@@ -182,8 +189,7 @@ def error_for_response(response: httpx.Response, outcome: Outcome | None) -> Mee
         return RateLimitedError(
             response, attempts=attempts, message=message, retry_after=outcome.retry_after
         )
-    kind = ServerError if response.status_code >= 500 else _BY_STATUS.get(response.status_code)
-    return (kind or ApiError)(response, attempts=attempts, message=message)
+    return error_class(response.status_code)(response, attempts=attempts, message=message)
 
 
 def error_for_failure(

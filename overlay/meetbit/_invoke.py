@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 
     import httpx
 
-    from meetbit._checks import Check
+    from meetbit._schema import Check
 
 # What a failed parse of a body can raise inside the generated models and json: nothing
 # else runs while a body is parsed, so these mean "the body is not what the spec says".
@@ -39,7 +39,7 @@ _PARSE_FAILURES = (ValueError, TypeError, KeyError, AttributeError, IndexError, 
 def _full_check(operation: str, argument: str) -> tuple[bool, Check]:
     from meetbit_api.operations import OPERATIONS
 
-    from meetbit._checks import compile_check
+    from meetbit._schema import compile_check
 
     for field in OPERATIONS[operation].fields:
         if field.argument == argument:
@@ -75,15 +75,38 @@ def built(
     model field of the wrong type) fails here, as bad input, before anything is sent.
     """
     try:
-        return client.build_request(**code._get_kwargs(*path, **keywords))
+        arguments = code._get_kwargs(*path, **keywords)
     except (TypeError, ValueError, AttributeError) as error:
         raise InvalidRequestError(f"{code.__name__.rpartition('.')[2]}: {error}") from None
+    url = arguments["url"]
+    if "/." in url:
+        arguments["url"] = _without_dot_segments(url)
+    try:
+        return client.build_request(**arguments)
+    except (TypeError, ValueError, AttributeError) as error:
+        raise InvalidRequestError(f"{code.__name__.rpartition('.')[2]}: {error}") from None
+
+
+def _without_dot_segments(url: str) -> str:
+    """A path value "." or ".." as one segment (%2E, %2E%2E), not a step up the path.
+
+    The generated code percent-encodes each path value (a "/" cannot split it), but "." and
+    ".." stay as they are, and URL normalisation would resolve them away: DELETE
+    /calendars/work/events/.. would become DELETE /calendars/work. The path templates have
+    no dot segments of their own, so every one is a value.
+    """
+    path, mark, query = url.partition("?")
+    segments = path.split("/")
+    for index, segment in enumerate(segments):
+        if segment in (".", ".."):
+            segments[index] = segment.replace(".", "%2E")
+    return "/".join(segments) + mark + query
 
 
 def parsed(code: ModuleType, client: Any, response: httpx.Response, unwrap: str | None) -> Any:
     """The generated module's parsed success body, or its `unwrap` field ("data")."""
     body = parsed_any(code, client, response)
-    return body if unwrap is None else getattr(body, unwrap)
+    return body if unwrap is None or body is None else getattr(body, unwrap)
 
 
 def _where(response: httpx.Response) -> str:
@@ -134,20 +157,48 @@ def request_for(function: Callable[..., Any], arguments: Mapping[str, Any]) -> t
     """For `call()`: the generated module of `function`, and its request for these arguments."""
     module = sys.modules[function.__module__]
     try:
-        return module, module._get_kwargs(**arguments)
+        request = module._get_kwargs(**arguments)
     except TypeError as error:
         raise InvalidRequestError(f"{module.__name__}: {error}") from None
+    if "/." in request["url"]:
+        request["url"] = _without_dot_segments(request["url"])
+    return module, request
 
 
 def parsed_any(module: ModuleType, client: Any, response: httpx.Response) -> Any:
     """The generated module's parsed success body (the whole envelope), or the MeetBitError."""
     try:
         parsed = module._parse_response(client=client, response=response)
-    except _PARSE_FAILURES as error:
-        raise _malformed(_where(response), error, response) from error
-    if parsed is None or isinstance(parsed, str):
+    except Exception as error:
+        # Imported on failure only: the generated errors stay unloaded on the success path.
+        from meetbit_api.errors import UnexpectedStatus
+
+        if isinstance(error, UnexpectedStatus):
+            parsed = None
+        elif isinstance(error, _PARSE_FAILURES):
+            raise _malformed(_where(response), error, response) from error
+        else:
+            raise
+    # None is also what the generated code answers for a status the spec does not document;
+    # a documented success without a body (204, 205, an empty 200) is a None to return.
+    if parsed is None and not _documented(module.__name__, response.status_code):
         raise MalformedResponseError(
             f"{_where(response)}: status {response.status_code} is not one the API documents",
             response,
         )
     return parsed
+
+
+@functools.cache
+def _statuses(module: str) -> frozenset[str]:
+    from meetbit_api.operations import OPERATIONS
+
+    for operation in OPERATIONS.values():
+        if operation.module == module:
+            return frozenset(operation.responses)
+    return frozenset()
+
+
+def _documented(module: str, status: int) -> bool:
+    documented = _statuses(module)
+    return str(status) in documented or f"{status // 100}XX" in documented

@@ -16,6 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+import generate
 from openapi_python_client.strings import PythonIdentifier, kebab_case
 
 METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
@@ -25,11 +26,9 @@ BREAKING, ADDED, INFO = "BREAKING", "added", "info"
 # for lower bounds. A missing lower bound on a length or count means 0.
 LIMITS = {
     "maxLength": True,
-    "maximum": True,
     "maxItems": True,
     "maxProperties": True,
     "minLength": False,
-    "minimum": False,
     "minItems": False,
     "minProperties": False,
 }
@@ -47,14 +46,11 @@ class Change:
 
 
 def _deref(document: Any, node: Any) -> Any:
-    """Follow local $refs ("#/components/...") until a node that is not a reference."""
-    seen = 0
-    while isinstance(node, dict) and isinstance(node.get("$ref"), str) and seen < 20:
-        target: Any = document
-        for step in node["$ref"].lstrip("#/").split("/"):
-            step = step.replace("~1", "/").replace("~0", "~")
-            target = target.get(step, {}) if isinstance(target, dict) else {}
-        node, seen = target, seen + 1
+    """`node` with its $refs and allOf resolved (meetbit._schema's resolver); {} if not a node."""
+    try:
+        node = generate.operations.resolve(document, node)
+    except (KeyError, IndexError, ValueError, TypeError):  # a $ref to nothing: the validator says
+        return {}
     return node if isinstance(node, dict) else {}
 
 
@@ -66,29 +62,11 @@ class _Diff:
     def note(self, kind: str, what: str) -> None:
         self.changes.append(Change(kind, what))
 
-    def _resolve(self, document: Any, schema: Any, depth: int = 0) -> Any:
-        """Follow $ref, and see through allOf (how the fix layer wraps refs; how composed
-        schemas add properties): the parts' properties and required lists are merged."""
-        schema = _deref(document, schema)
-        if not schema.get("allOf") or depth > 10:
-            return schema
-        merged: dict[str, Any] = {}
-        for part in [*schema["allOf"], {k: v for k, v in schema.items() if k != "allOf"}]:
-            part = self._resolve(document, part, depth + 1)
-            properties = {**merged.get("properties", {}), **part.get("properties", {})}
-            required = [*merged.get("required", []), *part.get("required", [])]
-            merged.update(part)
-            if properties:
-                merged["properties"] = properties
-            if required:
-                merged["required"] = required
-        return merged
-
     def schema(self, old: Any, new: Any, where: str, side: str) -> None:
         """Compare two schemas; `side` is "response" (we read it) or "request" (we send it)."""
         if where.count(".") > 30:  # a self-referencing schema: deep enough
             return
-        old, new = self._resolve(self.old, old), self._resolve(self.new, new)
+        old, new = _deref(self.old, old), _deref(self.new, new)
         old_type, new_type = old.get("type"), new.get("type")
         if old_type != new_type and None not in (old_type, new_type):
             self.note(BREAKING, f"{where}: type changed from {old_type} to {new_type}")
@@ -144,11 +122,7 @@ class _Diff:
                 hint = "" if tighter else " (responses may now carry values outside the old limit)"
                 self.note(INFO, f"{where}: {what}{hint}")
 
-        for keyword, upper in LIMITS.items():
-            default = 0 if keyword in ZERO_WHEN_ABSENT else None
-            before, after = old.get(keyword, default), new.get(keyword, default)
-            if before == after:
-                continue
+        def limit(keyword: str, upper: bool, before: Any, after: Any) -> None:
             if before is None:
                 classify(True, f"{keyword} {after} added")
             elif after is None:
@@ -158,17 +132,24 @@ class _Diff:
                 classify(
                     (after < before) == upper, f"{keyword} {direction} from {before} to {after}"
                 )
-        for keyword in ("exclusiveMaximum", "exclusiveMinimum"):
-            before, after = old.get(keyword), new.get(keyword)
-            if before == after:
-                continue
-            if isinstance(before, bool | None) and isinstance(after, bool | None):  # OAS 3.0
-                classify(bool(after), f"{keyword} {'set' if after else 'unset'}")
-            elif before is None or after is None:  # OAS 3.1: a number, the bound itself
-                classify(after is not None, f"{keyword} {before} -> {after}")
-            else:
-                upper = keyword == "exclusiveMaximum"
-                classify((after < before) == upper, f"{keyword} {before} -> {after}")
+
+        for keyword, upper in LIMITS.items():
+            default = 0 if keyword in ZERO_WHEN_ABSENT else None
+            before, after = old.get(keyword, default), new.get(keyword, default)
+            if before != after:
+                limit(keyword, upper, before, after)
+        # Bounds as meetbit._schema reads them (3.0 boolean and 3.1 numeric exclusive bounds).
+        was, now = (
+            generate.operations.schema_rules.bounds(old),
+            generate.operations.schema_rules.bounds(new),
+        )
+        for index, keyword, upper in ((0, "minimum", False), (2, "maximum", True)):
+            (before, before_x), (after, after_x) = was[index : index + 2], now[index : index + 2]
+            exclusive = "exclusiveMinimum" if index == 0 else "exclusiveMaximum"
+            if before != after:
+                limit(keyword, upper, before, after)
+            elif before_x != after_x:
+                classify(after_x, f"{exclusive} {'set' if after_x else 'unset'}")
         before, after = old.get("pattern"), new.get("pattern")
         if before != after:
             # Whether one regex accepts a subset of another is not decidable in general:

@@ -39,14 +39,21 @@ def _take(
     """Check and generate the merged document; if all is well, replace openapi.yaml,
     generated/ and spec/upstream/. Returns the changes, the stale fixes and whether the
     generated package changed."""
-    new_fixed, stale = _fixed(YAML(typ="safe", pure=True).load(text), root)
+    document = YAML(typ="safe", pure=True).load(text)
+    if unquoted := apply_overlay.string_status_keys(document):
+        print(f"note: {unquoted} operations write status keys unquoted (200:): read as strings")
+    new_fixed, stale = _fixed(document, root)
     validate(new_fixed)
     with tempfile.TemporaryDirectory() as scratch:
         spec = Path(scratch) / "openapi.yaml"
         spec.write_bytes(text)
         output = Path(scratch) / "meetbit_api"
         generate_into(spec, output, root, new_fixed)
-        old_fixed, _ = _fixed(apply_overlay.load(root / "openapi.yaml"), root)
+        old_document = apply_overlay.load(root / "openapi.yaml")
+        try:
+            old_fixed, _ = _fixed(old_document, root)
+        except Refused:  # a fix layer written for the new spec: compare the documents as given
+            old_fixed = old_document
         changes = summarise(old_fixed, new_fixed)
         generated = root / "generated/meetbit_api"
         generated_changed = bool(generate.changed_files(generated, output))

@@ -92,7 +92,12 @@ def _skipped_operations(output: str, document: Any) -> list[str]:
         what = "skipped" if skipped else "generated with parts missing"
         found.append(
             f"{method} {path} ({operation.get('operationId', 'no operationId')}): {what}: "
-            + " ".join(reason.split())
+            # The generator prints some names as object reprs; say what they are instead.
+            + re.sub(
+                r"<openapi_python_client[\w.]* object at 0x[0-9a-f]+>",
+                "a property",
+                " ".join(reason.split()),
+            )
         )
     return found
 
@@ -102,6 +107,13 @@ def generate_into(spec: Path, output: Path, root: Path, document: Any) -> None:
         # apply_overlay prints stale fixes to stderr; this tool reports them itself.
         with contextlib.redirect_stderr(io.StringIO()):
             generate.generate(spec, output, root=root)
+    except generate.operations.OperationRefused as refused:
+        raise Refused(
+            "the generator cannot make these operations into working methods:\n"
+            + "".join(f"  {line}\n" for line in refused.lines)
+            + "Remove or fix them in spec/fixes.overlay.yaml (one action each), then run\n"
+            "make update-spec again."
+        ) from None
     except generate.GenerationFailed as error:
         skipped = _skipped_operations(error.output, document)
         if not skipped:

@@ -61,8 +61,8 @@ class CancelEventResponse200:
 
         try:
             data = Event.from_dict(_data)
-        except ResponseShapeError as error:
-            raise error.at("data")
+        except ResponseShapeError as _shape_error:
+            raise _shape_error.at("data")
 
         cancel_event_response_200 = cls(
             message=message,

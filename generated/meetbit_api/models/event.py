@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any, Self, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..errors import ResponseShapeError
+from ..errors import ResponseShapeError, rfc3339_date_time
 from ..models.event_canceled_by_type import EventCanceledByType
 from ..types import UNSET, Unset
 
@@ -231,16 +231,12 @@ class Event:
         try:
             start = datetime.datetime.fromisoformat(_start)
         except (TypeError, ValueError):
-            raise ResponseShapeError.bad_format(
-                "start", "an ISO 8601 date-time", _start
-            ) from None
+            start = rfc3339_date_time(_start, "start")
 
         try:
             end = datetime.datetime.fromisoformat(_end)
         except (TypeError, ValueError):
-            raise ResponseShapeError.bad_format(
-                "end", "an ISO 8601 date-time", _end
-            ) from None
+            end = rfc3339_date_time(_end, "end")
 
         if not isinstance(_attendees, list):
             raise ResponseShapeError.wrong_type("attendees", "array", _attendees)
@@ -248,8 +244,8 @@ class Event:
         for attendees_item_data in _attendees:
             try:
                 attendees_item = EventAttendee.from_dict(attendees_item_data)
-            except ResponseShapeError as error:
-                raise error.at(f"attendees[{len(attendees)}]")
+            except ResponseShapeError as _shape_error:
+                raise _shape_error.at(f"attendees[{len(attendees)}]")
             attendees.append(attendees_item)
 
         if not isinstance(body, str) and body is not None and body is not UNSET:
@@ -300,9 +296,7 @@ class Event:
             try:
                 created_at = datetime.datetime.fromisoformat(_created_at)
             except (TypeError, ValueError):
-                raise ResponseShapeError.bad_format(
-                    "created_at", "an ISO 8601 date-time", _created_at
-                ) from None
+                created_at = rfc3339_date_time(_created_at, "created_at")
 
         updated_at: datetime.datetime | Unset
         if _updated_at is UNSET:
@@ -311,9 +305,7 @@ class Event:
             try:
                 updated_at = datetime.datetime.fromisoformat(_updated_at)
             except (TypeError, ValueError):
-                raise ResponseShapeError.bad_format(
-                    "updated_at", "an ISO 8601 date-time", _updated_at
-                ) from None
+                updated_at = rfc3339_date_time(_updated_at, "updated_at")
 
         deleted_at: datetime.datetime | None | Unset
         if _deleted_at is None or _deleted_at is UNSET:
@@ -322,9 +314,7 @@ class Event:
             try:
                 deleted_at = datetime.datetime.fromisoformat(_deleted_at)
             except (TypeError, ValueError):
-                raise ResponseShapeError.bad_format(
-                    "deleted_at", "an ISO 8601 date-time", _deleted_at
-                ) from None
+                deleted_at = rfc3339_date_time(_deleted_at, "deleted_at")
 
         if (
             not isinstance(public_id, str)
@@ -368,8 +358,8 @@ class Event:
         else:
             try:
                 online_conference = OnlineConference.from_dict(_online_conference)
-            except ResponseShapeError as error:
-                raise error.at("online_conference")
+            except ResponseShapeError as _shape_error:
+                raise _shape_error.at("online_conference")
 
         event = cls(
             id=id,

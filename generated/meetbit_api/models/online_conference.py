@@ -7,7 +7,7 @@ from typing import Any, Self, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..errors import ResponseShapeError
+from ..errors import ResponseShapeError, rfc3339_date_time
 from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="OnlineConference")
@@ -150,23 +150,17 @@ class OnlineConference:
             try:
                 deleted_at = datetime.datetime.fromisoformat(_deleted_at)
             except (TypeError, ValueError):
-                raise ResponseShapeError.bad_format(
-                    "deleted_at", "an ISO 8601 date-time", _deleted_at
-                ) from None
+                deleted_at = rfc3339_date_time(_deleted_at, "deleted_at")
 
         try:
             created_at = datetime.datetime.fromisoformat(_created_at)
         except (TypeError, ValueError):
-            raise ResponseShapeError.bad_format(
-                "created_at", "an ISO 8601 date-time", _created_at
-            ) from None
+            created_at = rfc3339_date_time(_created_at, "created_at")
 
         try:
             updated_at = datetime.datetime.fromisoformat(_updated_at)
         except (TypeError, ValueError):
-            raise ResponseShapeError.bad_format(
-                "updated_at", "an ISO 8601 date-time", _updated_at
-            ) from None
+            updated_at = rfc3339_date_time(_updated_at, "updated_at")
 
         if (
             type(backer_event_id) is not int
@@ -187,9 +181,7 @@ class OnlineConference:
             try:
                 started_at = datetime.datetime.fromisoformat(_started_at)
             except (TypeError, ValueError):
-                raise ResponseShapeError.bad_format(
-                    "started_at", "an ISO 8601 date-time", _started_at
-                ) from None
+                started_at = rfc3339_date_time(_started_at, "started_at")
 
         ended_at: datetime.datetime | None | Unset
         if _ended_at is None or _ended_at is UNSET:
@@ -198,9 +190,7 @@ class OnlineConference:
             try:
                 ended_at = datetime.datetime.fromisoformat(_ended_at)
             except (TypeError, ValueError):
-                raise ResponseShapeError.bad_format(
-                    "ended_at", "an ISO 8601 date-time", _ended_at
-                ) from None
+                ended_at = rfc3339_date_time(_ended_at, "ended_at")
 
         online_conference = cls(
             id=id,

@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 
 def values(arguments: argparse.Namespace, flags: dict[str, Field]) -> list[tuple[str, Field, Any]]:
     """The fields given, in the operation's order, checked against the spec's limits."""
-    from meetbit._checks import compile_check
+    from meetbit._schema import compile_check
 
     given: list[tuple[str, Field, Any]] = []
     for flag, item in flags.items():

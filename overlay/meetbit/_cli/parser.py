@@ -8,9 +8,6 @@ description and limits. Nothing here names an operation or a field.
 from __future__ import annotations
 
 import argparse
-import datetime
-import json
-import math
 import re
 import sys
 from collections.abc import Iterator, Mapping
@@ -63,38 +60,12 @@ class _Converter:
 
 
 def _typed(schema: Mapping[str, Any], text: str) -> Any:
-    # The CLI's text -> typed value rule. It belongs with the schema rules
-    # (meetbit._schema, where the fake's query parsing will share it); until then it is
-    # the one copy the CLI uses.
-    kind, shape = schema.get("type"), schema.get("format")
-    if kind == "integer":
-        if not re.fullmatch(r"[+-]?[0-9]+", text):
-            raise argparse.ArgumentTypeError(f"{text!r} is not an integer")
-        value: Any = int(text)
-    elif kind == "number":
-        try:
-            value = float(text)
-        except ValueError:
-            value = math.nan
-        if not math.isfinite(value):
-            raise argparse.ArgumentTypeError(f"{text!r} is not a finite number")
-    elif kind == "boolean":
-        if text not in ("true", "false"):
-            raise argparse.ArgumentTypeError(f"{text!r} is not true or false")
-        value = text == "true"
-    elif kind == "object":
-        try:
-            value = json.loads(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError("is not JSON") from None
-    elif kind == "string" and shape in ("date-time", "date"):
-        moment = datetime.datetime if shape == "date-time" else datetime.date
-        try:
-            value = moment.fromisoformat(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"{text!r} is not an ISO 8601 {shape}") from None
-    else:
-        value = text
+    from meetbit._schema import from_text  # the one text -> value rule, shared with the fake
+
+    try:
+        value = from_text(schema, text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
     allowed = schema.get("enum")
     if allowed is not None and value not in allowed:
         raise argparse.ArgumentTypeError(

@@ -13,7 +13,7 @@ from typing import Any
 
 import httpx
 
-from meetbit._checks import merged
+from meetbit._schema import merged
 
 from ._examples import example, fits
 from ._listing import PAGE, Page

@@ -1,7 +1,7 @@
 """Example answers: a valid instance of any schema, found by proposing values to the checks.
 
 The schema's rules (bounds, exclusive bounds, lengths, patterns, formats) live in
-`meetbit._checks`; nothing here reads them again. A value is built from what the schema
+`meetbit._schema`; nothing here reads them again. A value is built from what the schema
 names (its `example`, enum, the numbers its bounds mention) and kept only when the check
 accepts it, so a spec change cannot make the fake answer something the client refuses.
 """
@@ -14,8 +14,8 @@ import math
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
-from meetbit._checks import compile_check, merged
 from meetbit._errors import InvalidRequestError
+from meetbit._schema import compile_check, merged
 
 _FORMATS: dict[str, Callable[[], str]] = {
     "date": lambda: datetime.date.today().isoformat(),

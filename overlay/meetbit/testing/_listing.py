@@ -20,7 +20,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from meetbit._checks import merged
+from meetbit._schema import merged
 
 from ._routes import Route
 

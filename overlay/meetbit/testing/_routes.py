@@ -15,8 +15,9 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from meetbit._checks import compile_check, merged
+from meetbit import _schema as schema_rules
 from meetbit._errors import InvalidRequestError
+from meetbit._schema import compile_check, merged
 
 if TYPE_CHECKING:
     from meetbit_api.operations import Field, Operation
@@ -184,22 +185,10 @@ def _from_query(item: Field, texts: list[str]) -> Any:
     return from_text(item.schema, texts[-1], item.name)
 
 
-# Text to a typed value (a path segment, a query value). TODO(_schema): the CLI converts
-# flag text with its own copy; both should call one function of the schema module.
+# Text to a typed value (a path segment, a query value): the CLI's flags use the same rule.
 def from_text(schema: Mapping[str, Any], text: str, name: str) -> Any:
-    """The value `text` stands for under `schema`'s type; raises Invalid (422) if none."""
-    kind = schema.get("type")
-    if kind == "integer":
-        if not re.fullmatch(r"-?[0-9]+", text):
-            raise Invalid(422, f"{name} must be an integer", name)
-        return int(text)
-    if kind == "number":
-        if not re.fullmatch(r"-?[0-9]+(\.[0-9]+)?([eE][-+]?[0-9]+)?", text):
-            raise Invalid(422, f"{name} must be a number", name)
-        number = float(text)
-        return int(number) if number.is_integer() and "." not in text else number
-    if kind == "boolean":
-        if text not in ("true", "false", "1", "0"):
-            raise Invalid(422, f"{name} must be true or false", name)
-        return text in ("true", "1")
-    return text
+    """The value `text` stands for under `schema`; Invalid (422) if none (one rule: _schema)."""
+    try:
+        return schema_rules.from_text(schema, text)
+    except ValueError as error:
+        raise Invalid(422, f"{name}: {error}", name) from None

@@ -16,8 +16,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from meetbit._checks import compile_check, merged
 from meetbit._errors import InvalidRequestError
+from meetbit._schema import compile_check, merged
 
 from ._examples import example, fits, realistic, timestamp
 from ._routes import Invalid, Route
