@@ -74,12 +74,13 @@ class TestRetryOnTheWire:
     def test_retry_after_in_the_past_retries_after_a_short_backoff(
         self, server: WireServer
     ) -> None:
-        # A date in the past, like "0", says "the window is turning": soon, not at once.
+        # A date in the past, like "0", says "the window is turning": soon, not at once. The
+        # wait is the documented backoff, and is labelled so (not "retry-after").
         server.queue(limited(email.utils.formatdate(time.time() - 60, usegmt=True)), OK)
         attempts: list[meetbit.Attempt] = []
         with make_client(server, on_retry=attempts.append) as client:
             client.events.cancel_event(1, 2, cancel_note="x")
-        assert attempts[0].wait_source == "retry-after"
+        assert attempts[0].wait_source == "backoff"
         assert 0.0 < attempts[0].wait <= BACKOFF_BASE
         assert attempts[0].wait <= gaps(server)[0] < attempts[0].wait + SLACK
 
@@ -101,7 +102,8 @@ class TestRetryOnTheWire:
         attempts: list[meetbit.Attempt] = []
         with make_client(server, on_retry=attempts.append) as client:
             client.events.cancel_event(1, 2, cancel_note="x")
-        assert [a.wait_source for a in attempts] == ["backoff", "backoff"]
+        # The second: the slot at the guessed rate is later than its backoff, and says so.
+        assert [a.wait_source for a in attempts] == ["backoff", "rate-control"]
         assert attempts[0].wait <= BACKOFF_BASE
         # The second waits for its backoff or for the next slot at the rate the client now
         # keeps (below one a second: it has never had a request accepted), whichever is later.

@@ -32,7 +32,7 @@ from meetbit._errors import (
     error_for_response,
 )
 from meetbit._invoke import built, check_argument, deprecated, parsed, parsed_any, request_for
-from meetbit._rate import RateController, controller_for
+from meetbit._rate import RateController, acquire, let_go, relinquish
 from meetbit._retry import RetryPolicy
 from meetbit._settings import (
     DEFAULT_TIMEOUT,
@@ -202,10 +202,12 @@ class _ClientBase(_GeneratedClient):
         self._settings = settings
         self._auth = auth
         self._proxy = proxy_for(settings.base_url, settings.proxy)
-        # One rate controller per access key and host, shared by every with_* copy.
-        self._controller = controller or controller_for(
-            settings.rate_limit_store, f"{settings.base_url}|{settings.access_key_id}"
-        )
+        # One rate controller per access key and host in this process (the spec's Retry-After
+        # holds for every client on the key), shared by every with_* copy; the last client of
+        # a key to close (or be collected) closes it.
+        host = httpx.URL(settings.base_url).netloc.decode("ascii")
+        self._controller = acquire(settings.rate_limit_store, f"{host}|{settings.access_key_id}")
+        self._let_go = weakref.finalize(self, let_go, self._controller)
         self._limits = httpx.Limits(
             max_connections=settings.max_connections,
             max_keepalive_connections=settings.max_connections,
@@ -302,9 +304,10 @@ class Client(Resources, _ClientBase):
         )
 
     def close(self) -> None:
-        """Close the connections; the client cannot send after this."""
+        """Close the connections and let go of the rate controller; the client cannot send after this."""
         if self._client is not None:
             self._client.close()
+        self._let_go()
 
     def _send(
         self,
@@ -364,9 +367,11 @@ class AsyncClient(AsyncResources, _ClientBase):
         return self._async_client
 
     async def aclose(self) -> None:
-        """Close the connections; the client cannot send after this."""
+        """Close the connections and let go of the rate controller; the client cannot send after this."""
         if self._async_client is not None:
             await self._async_client.aclose()
+        if self._let_go.detach() is not None and relinquish(self._controller):
+            await self._controller.aclose()
 
     async def _send(
         self,
