@@ -119,9 +119,9 @@ $(MIN_VENV)/.installed: requirements/min-deps.txt pyproject.toml
 	$(MIN_VENV)/bin/python -m pip install --quiet --disable-pip-version-check --no-deps -e .
 	@touch $@
 
-## The client's behaviour tests against the oldest httpx and attrs pyproject.toml admits.
+## The client's behaviour tests against the oldest httpx, attrs and redis pyproject.toml admits.
 test-min-deps: $(MIN_VENV)/.installed
-	$(MIN_VENV)/bin/python -m pytest -q -p no:cacheprovider tests/test_client.py tests/test_retry.py tests/test_models.py
+	$(MIN_VENV)/bin/python -m pytest -q -p no:cacheprovider tests/test_client.py tests/test_retry.py tests/test_models.py tests/test_ratecontrol_redis.py
 
 ## Re-resolve requirements/dev.txt from requirements/dev.in (needs the package registry).
 lock:
