@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import heapq
+import json
 import itertools
 import math
 import random
@@ -32,6 +33,7 @@ from meetbit._rate.cubic import BETA, C, Cubic
 from meetbit._rate.detector import HOLD, Throttle, ThrottleDetector
 from meetbit._rate.jitter import Jitter
 from meetbit._rate.meter import AcceptedMeter
+from meetbit._rate.quota import Quota
 
 
 def go(controller: Any) -> float:
@@ -614,3 +616,47 @@ def test_a_transient_429_after_idle_time_costs_its_retry_after_not_seconds() -> 
     started = clock.now
     sequential(controller, clock, 9, lambda n: n == 1, 0.2)
     assert clock.now - started < 0.2 + MAX_JITTER + 1.0
+
+
+def test_the_fake_clock_is_not_shipped() -> None:
+    import meetbit._rate.clock
+
+    assert not hasattr(meetbit._rate.clock, "FakeClock")
+
+
+def test_decisions_are_the_same_when_the_state_goes_through_json_between_steps() -> None:
+    # What the Redis store does: before each step, the state is read (JSON) into a fresh
+    # controller; after it, written back. Thousands of seeded random event sequences must get
+    # the same decisions, step for step, as one controller that keeps its state in memory.
+    for seed in range(1500):
+        draw = random.Random(seed)
+        clock_a, clock_b = FakeClock(), FakeClock()
+        kept = RateController(clock=clock_a, rng=random.Random(seed))
+        jitter = random.Random(seed)  # one source across steps, as each process has
+        state = RateController(clock=clock_b, rng=jitter).export_state()
+        slots: list[Any] = []
+        for _ in range(40):
+            step, seconds = draw.random(), draw.choice([0.0, 0.001, 0.05, 0.3, 1.2])
+            clock_a.advance(seconds)
+            clock_b.advance(seconds)
+            passed = RateController(clock=clock_b, rng=jitter)
+            passed.import_state(json.loads(json.dumps(state)))
+            if step < 0.35:
+                got = (kept.reserve(), passed.reserve())
+                slots.append(got[0])
+            elif step < 0.55 and slots:
+                slot = slots.pop(draw.randrange(len(slots)))
+                got = (kept.confirm(slot), passed.confirm(slot))
+            elif step < 0.6 and slots:
+                slot = slots.pop(draw.randrange(len(slots)))
+                got = (kept.release(slot), passed.release(slot))
+            else:
+                throttled = draw.random() < 0.4
+                retry_after = draw.choice([None, 0.0, 0.2, 1.0]) if throttled else None
+                quota = draw.choice([None, None, Quota(30, draw.randrange(0, 30), None), Quota(30, 0, 2.0)])
+                kept.on_response(throttled, retry_after, quota)
+                passed.on_response(throttled, retry_after, quota)
+                got = (None, None)
+            assert got[0] == got[1], f"seed {seed}: {got}"
+            state = passed.export_state()
+        assert json.dumps(kept.export_state()) == json.dumps(state), f"seed {seed}"

@@ -309,6 +309,10 @@ class Client(Resources, _ClientBase):
             self._client.close()
         self._let_go()
 
+    def __exit__(self, *args: object, **kwargs: Any) -> None:
+        super().__exit__(*args, **kwargs)
+        self._let_go()
+
     def _send(
         self,
         code: ModuleType,
@@ -370,6 +374,11 @@ class AsyncClient(AsyncResources, _ClientBase):
         """Close the connections and let go of the rate controller; the client cannot send after this."""
         if self._async_client is not None:
             await self._async_client.aclose()
+        if self._let_go.detach() is not None and relinquish(self._controller):
+            await self._controller.aclose()
+
+    async def __aexit__(self, *args: object, **kwargs: Any) -> None:
+        await super().__aexit__(*args, **kwargs)
         if self._let_go.detach() is not None and relinquish(self._controller):
             await self._controller.aclose()
 

@@ -6,14 +6,39 @@ clients of a key the same one, and the last of them to close (`let_go`) closes i
 ``rate_limit_store="redis://..."`` (``pip install meetbit[redis]``) its state is shared by
 every process and machine on the key, too. Every controller has the methods of
 `RateController`.
+
+``MEETBIT_RATE_CONTROL=off`` in the environment turns the shared pacing off (`Unpaced`): for
+tests of a service that script 429s and must not wait for pacing. Each call still waits for
+its own Retry-After; `Retry-After: 0` is then retried at once.
 """
 
 from __future__ import annotations
 
 import os
 import threading
+from typing import Any
 
 from meetbit._rate.controller import FREE, RateController, Slot
+
+OFF = ("off", "0", "false", "no")
+"""Values of MEETBIT_RATE_CONTROL that turn pacing off."""
+
+
+class Unpaced(RateController):
+    """No shared pacing at all: every send goes at once (MEETBIT_RATE_CONTROL=off)."""
+
+    def reserve(self) -> Slot:
+        return FREE
+
+    def confirm(self, slot: Slot) -> Slot | None:
+        return None
+
+    def release(self, slot: Slot) -> None:
+        pass
+
+    def on_response(self, throttled: bool, retry_after: float | None, quota: Any = None) -> None:
+        pass
+
 
 _REGISTRY: dict[tuple[str | None, str], tuple[RateController, list[int]]] = {}
 _LOCK = threading.Lock()
@@ -34,6 +59,8 @@ def controller_for(store: str | None, key: str) -> RateController:
 
 def acquire(store: str | None, key: str) -> RateController:
     """The controller of `key` (access key id and host) in this process; one more user of it."""
+    if os.environ.get("MEETBIT_RATE_CONTROL", "").strip().lower() in OFF:
+        return Unpaced()
     with _LOCK:
         entry = _REGISTRY.get((store, key))
         if entry is None:
@@ -71,4 +98,4 @@ def _after_fork_in_child() -> None:
 if hasattr(os, "register_at_fork"):
     os.register_at_fork(after_in_child=_after_fork_in_child)
 
-__all__ = ["FREE", "RateController", "Slot", "acquire", "controller_for", "let_go", "relinquish"]
+__all__ = ["FREE", "RateController", "Slot", "Unpaced", "acquire", "controller_for", "let_go", "relinquish"]

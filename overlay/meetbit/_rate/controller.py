@@ -148,7 +148,7 @@ class RateController:
             return self._reserve(self._clock())
 
     def _reserve(self, now: float) -> Slot:
-        not_before = self._quota.gate(now)
+        not_before = self._quota.gate(now, self._sent, probe=False)
         if not_before == HOLD:
             return HELD
         bucket, cubic = self._bucket, self._cubic
@@ -181,7 +181,7 @@ class RateController:
                 at = slot.at + bucket.shift - slot.shift
                 if at > now:
                     return Slot(at - now, at, bucket.shift, bucket.floor_source)
-            not_before = self._quota.gate(now)
+            not_before = self._quota.gate(now, self._sent)
             if not_before == HOLD:
                 return slot._replace(wait=POLL)
             if not_before is not None and not_before > now:
@@ -215,9 +215,10 @@ class RateController:
         expected = False
         if quota is not None or self._quota.limit is not None:
             with self._lock:
-                expected = throttled and self._quota.refused_probe()
-                in_flight = max(0, self._sent - self._answered)
-                self._quota.update(now, quota, retry_after, throttled, in_flight)
+                answered = self._answered
+                expected = throttled and self._quota.refused_probe(answered)
+                in_flight = max(0, self._sent - answered)
+                self._quota.update(now, quota, retry_after, throttled, answered, in_flight)
         if not throttled:
             self._count_accepted(now)
             if self._bucket is not None:

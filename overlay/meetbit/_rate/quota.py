@@ -16,7 +16,6 @@ A value that is not a plain non-negative number is ignored, as a garbage Retry-A
 
 from __future__ import annotations
 
-import math
 import re
 import time
 from collections.abc import Iterable
@@ -80,99 +79,105 @@ def quota_from(headers: Iterable[tuple[bytes, bytes]], now: float | None = None)
 HOLD = -1.0
 """`QuotaWindow.gate`: do not send; ask again shortly (a probe is out)."""
 PROBE_BACKOFF = 0.1
-"""Seconds a refused probe waits when the server says neither Retry-After nor Reset."""
-PREDICTION_MARGIN = 0.05
-"""Seconds added to a predicted reset: a window that starts at its first hit (Laravel's)
-turns a moment after the last one ended, and a send at the predicted moment itself meets
-the old window still closed."""
+"""Seconds a refused probe waits when the server says neither Retry-After nor Reset (or
+`Retry-After: 0`, Laravel's answer in a window's last fraction of a second); doubles per
+refusal in a row, up to `MAX_PROBE_BACKOFF`."""
+MAX_PROBE_BACKOFF = 1.0
+PROBE_PATIENCE = 2.0
+"""Seconds after which another probe may go if the last one got no answer (a lost request)."""
 
 
 class QuotaWindow:
     """The key's stated quota as this client tracks it: sends left, and when the window turns.
 
     Engaged by the first response that states a quota; until then every method is a no-op.
-    `left` is what the last response said remained, times this client's share of the
-    window (1 alone; about 1/4 for one of four processes on one key, measured as the part
-    of the last window's hits that were its own), less its requests still in flight. At 0,
-    nothing is sent until the window turns: at its reset when the server gave one, else
-    at a reset predicted from the last two it gave (`period`), else one request (a probe)
-    finds out, and the rest wait for its answer.
+    `left` is what the last response said remained, less this client's requests still in
+    flight. At 0, nothing is sent until the window turns: at its reset when the server gave
+    one, else one request (a probe) finds out, and the rest wait for its answer; after a
+    reset, too, one request goes first and its answer says how many may follow. A 429's
+    Retry-After holds every send until it is over (`hold_until`), whatever a later answer
+    says is left. (Predicting the next reset from the last two was tried: with Laravel's
+    whole-second Retry-After the prediction is off by up to a second either way.)
     """
 
-    __slots__ = ("last_reset", "left", "limit", "own", "period", "probe", "reset_at", "seen", "share", "turns")  # fmt: skip
+    __slots__ = ("hold_until", "left", "limit", "probe", "probe_at", "refusals", "reset_at", "seen")
     STATE = __slots__
 
     def __init__(self) -> None:
         self.limit: int | None = None
         self.left: float | None = None
         self.reset_at: float | None = None
-        self.probe = False
-        self.share = 1.0
+        self.hold_until = 0.0
+        self.probe = 0  # the probe out: how many had been sent with it; 0: none is out
+        self.probe_at = 0.0
         self.seen: int | None = None
-        self.own = 0
-        self.period: float | None = None
-        self.last_reset: float | None = None
-        self.turns = 0
+        self.refusals = 0  # 429s in a row
 
-    def gate(self, now: float) -> float | None:
-        """None: send; a moment: not before it; `HOLD`: ask again shortly."""
+    def gate(self, now: float, sent: int, probe: bool = True) -> float | None:
+        """None: send; a moment: not before it; `HOLD`: ask again shortly.
+
+        With `probe` False (a moment being handed out, not a send about to go) a window
+        spent with no known reset lets it through: the send decides when it is confirmed.
+        """
+        if now < self.hold_until:
+            return self.hold_until
         if self.left is None or self.left >= 1:
             return None
         reset = self.reset_at
-        if reset is None and self.period is not None and self.last_reset is not None:
-            passed = max(0, math.ceil((now - self.last_reset) / self.period))
-            reset = self.last_reset + max(passed, 1) * self.period + PREDICTION_MARGIN
         if reset is not None:
             if now < reset:
                 return reset
-            self._turn(reset)
+            self._turn()
             return None
-        if not self.probe:
-            self.probe = True
+        if not probe:
+            return None
+        if not self.probe or now - self.probe_at > PROBE_PATIENCE:
+            self.probe, self.probe_at = sent + 1, now
             return None
         return HOLD
 
-    def _turn(self, reset: float) -> None:
-        if self.limit is not None and self.seen is not None and self.limit > self.seen:
-            self.share = min(1.0, max(1.0 / self.limit, self.own / (self.limit - self.seen)))
-        self.last_reset, self.reset_at, self.seen, self.own = reset, None, None, 0
-        self.turns += 1
-        self.left = None if self.limit is None else max(1.0, self.limit * self.share)
+    def _turn(self) -> None:
+        # One request first: a reset is as exact as the server's clock and rounding allow
+        # (Laravel's Retry-After is whole seconds, off by up to one either way), and a whole
+        # window's worth sent into a window not yet turned would all be refused.
+        self.reset_at, self.seen, self.left = None, None, 1.0
 
     def sent(self) -> None:
         if self.left is not None:
             self.left -= 1
 
-    def refused_probe(self) -> bool:
-        """Whether a 429 now was expected: this client sent it knowing the window was spent."""
-        return self.probe or (self.left is not None and self.left < 1)
+    def refused_probe(self, answered: int) -> bool:
+        """Whether the `answered`-th answer, a 429, was expected: the window was known spent."""
+        return bool(self.probe) and answered >= self.probe or (self.left is not None and self.left < 1)
 
     def update(self, now: float, quota: Quota | None, retry_after: float | None,
-               throttled: bool, in_flight: int) -> None:  # fmt: skip
-        """Take what a response said (a 429's Retry-After included)."""
-        self.probe = False
+               throttled: bool, answered: int, in_flight: int) -> None:  # fmt: skip
+        """Take what the `answered`-th response said (a 429's Retry-After included)."""
+        probed = bool(self.probe) and answered >= self.probe  # the probe's answer, or later
+        if probed:
+            self.probe = 0
         if quota is not None:
             if quota.limit is not None:
                 self.limit = quota.limit
-            remaining = 0 if throttled else quota.remaining
-            if remaining is not None:
-                if self.seen is not None and remaining > self.seen + in_flight:
-                    self.seen, self.own = None, 0  # the window turned under us
-                if not throttled:
-                    self.own += 1
-                self.seen = remaining if self.seen is None else min(self.seen, remaining)
-                self.left = self.seen * self.share - in_flight
+            if not throttled:
+                self.refusals = 0
+            if quota.remaining is not None and not throttled:
+                # Within a window what is left only goes down: answers that arrive out of
+                # order say more than is left. A probe's answer, or the first after a
+                # reset, says what the window now holds.
+                remaining = quota.remaining
+                if self.seen is None or probed:
+                    self.seen = remaining
+                self.seen = min(self.seen, remaining)
+                self.left = self.seen - in_flight
             if quota.reset is not None and not throttled:
                 self.reset_at = now + quota.reset
         if throttled and (quota is not None or self.left is not None):
             self.left = 0.0
-            reset = now + (retry_after or (quota.reset if quota and quota.reset else 0.0))
-            if reset <= now:
-                reset = now + PROBE_BACKOFF
-            if self.last_reset is not None and self.turns == 1:
-                self.period = reset - self.last_reset
-            if self.turns:
-                self.last_reset, self.turns = reset, 0
-            elif self.last_reset is None:
-                self.last_reset = reset
+            wait = retry_after or (quota.reset if quota is not None and quota.reset else 0.0)
+            backoff = min(MAX_PROBE_BACKOFF, PROBE_BACKOFF * 2.0**self.refusals)
+            self.refusals += 1
+            reset = now + (wait or backoff)
+            if retry_after:
+                self.hold_until = max(self.hold_until, reset)
             self.reset_at = max(self.reset_at or reset, reset)
