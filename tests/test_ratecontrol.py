@@ -7,23 +7,23 @@ from __future__ import annotations
 
 import asyncio
 import heapq
-import json
 import itertools
+import json
 import math
 import random
 import threading
 from typing import Any
 
 import pytest
+from fakeclock import FakeClock
 from meetbit._rate import RateController, Slot, controller_for
 from meetbit._rate.bucket import MIN_RATE, SlotBucket
-from fakeclock import FakeClock
 from meetbit._rate.controller import (
+    BACKOFF_BASE,
     FORGET_AFTER,
     INITIAL_WINDOW,
     MAX_BACKOFF,
     MAX_JITTER,
-    BACKOFF_BASE,
     MAX_PAYBACK,
     POLL,
     ROUND_HOLD,
@@ -590,7 +590,9 @@ def test_sporadic_refusals_settle_instead_of_declining(retry_after: float) -> No
         return (last - first) / (done[last - 1] - done[first])
 
     second, third = throughput(1000, 2000), throughput(2000, 3000)
-    print(f"Retry-After {retry_after}: {throughput(0, 1000):.0f}, {second:.0f}, {third:.0f} calls/s per thousand; bound {bound:.0f}")
+    print(
+        f"Retry-After {retry_after}: {throughput(0, 1000):.0f}, {second:.0f}, {third:.0f} calls/s per thousand; bound {bound:.0f}"
+    )
     assert third >= 0.8 * second, "settled, not declining"
     assert throughput(1500, 3000) >= bound / 2, "at least half of what waiting alone allows"
 
@@ -653,7 +655,9 @@ def test_decisions_are_the_same_when_the_state_goes_through_json_between_steps()
             else:
                 throttled = draw.random() < 0.4
                 retry_after = draw.choice([None, 0.0, 0.2, 1.0]) if throttled else None
-                quota = draw.choice([None, None, Quota(30, draw.randrange(0, 30), None), Quota(30, 0, 2.0)])
+                quota = draw.choice(
+                    [None, None, Quota(30, draw.randrange(0, 30), None), Quota(30, 0, 2.0)]
+                )
                 kept.on_response(throttled, retry_after, quota)
                 passed.on_response(throttled, retry_after, quota)
                 got = (None, None)

@@ -24,7 +24,6 @@ from collections.abc import Iterator
 from typing import Any
 
 import httpx
-
 import meetbit
 import pytest
 from meetbit._rate import controller_for

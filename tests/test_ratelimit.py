@@ -18,8 +18,8 @@ import httpx
 import meetbit
 import pytest
 from conftest import ROOT
-from test_client import KEY_ID, OK, SECRET, make_async_client, make_client
 from meetbit._rate.controller import MAX_JITTER
+from test_client import KEY_ID, OK, SECRET, make_async_client, make_client
 from wire import Received, Reply, WireServer
 
 QUOTA = 25  # per second, per access key

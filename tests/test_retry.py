@@ -317,7 +317,10 @@ class TestAttemptsAndLabels:
 
     def test_retried_500s_then_the_final_one_are_all_there(self, server: WireServer) -> None:
         server.queue(*[Reply(503, "busy")] * 3)
-        with make_client(server, max_retries=2) as client, pytest.raises(meetbit.ServerError) as raised:
+        with (
+            make_client(server, max_retries=2) as client,
+            pytest.raises(meetbit.ServerError) as raised,
+        ):
             client.get_httpx_client().get("/calendars")
         assert [(a.status_code, a.wait_source) for a in raised.value.attempts] == [
             (503, "backoff"), (503, "backoff"), (503, "none")
@@ -327,8 +330,11 @@ class TestAttemptsAndLabels:
         server.queue(Reply(200, {"message": "ok", "data": {"id": "not an int"}}))
         with make_client(server) as client, pytest.raises(meetbit.MalformedResponseError) as raised:
             client.events.cancel_event(1, 2, cancel_note="x")
-        ((number, status, error),) = [(a.number, a.status_code, a.error) for a in raised.value.attempts]
-        assert (number, status) == (1, 200) and error
+        ((number, status, error),) = [
+            (a.number, a.status_code, a.error) for a in raised.value.attempts
+        ]
+        assert (number, status) == (1, 200)
+        assert error
 
     def test_retry_after_zero_waits_the_documented_backoff_and_says_so(
         self, server: WireServer

@@ -304,7 +304,7 @@ class Client(Resources, _ClientBase):
         )
 
     def close(self) -> None:
-        """Close the connections and let go of the rate controller; the client cannot send after this."""
+        """Close the connections and let go of the rate controller; no sends after this."""
         if self._client is not None:
             self._client.close()
         self._let_go()
@@ -371,7 +371,7 @@ class AsyncClient(AsyncResources, _ClientBase):
         return self._async_client
 
     async def aclose(self) -> None:
-        """Close the connections and let go of the rate controller; the client cannot send after this."""
+        """Close the connections and let go of the rate controller; no sends after this."""
         if self._async_client is not None:
             await self._async_client.aclose()
         if self._let_go.detach() is not None and relinquish(self._controller):

@@ -225,7 +225,6 @@ class Call:
             self._policy.on_retry(attempt)
 
 
-
 WaitSource = Literal["retry-after", "backoff", "rate-control"]
 
 

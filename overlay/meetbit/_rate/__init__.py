@@ -98,4 +98,13 @@ def _after_fork_in_child() -> None:
 if hasattr(os, "register_at_fork"):
     os.register_at_fork(after_in_child=_after_fork_in_child)
 
-__all__ = ["FREE", "RateController", "Slot", "Unpaced", "acquire", "controller_for", "let_go", "relinquish"]
+__all__ = [
+    "FREE",
+    "RateController",
+    "Slot",
+    "Unpaced",
+    "acquire",
+    "controller_for",
+    "let_go",
+    "relinquish",
+]

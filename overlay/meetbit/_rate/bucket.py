@@ -35,7 +35,16 @@ EPSILON = 1e-6
 class SlotBucket:
     """Send moments at `rate` per second; see the module docstring."""
 
-    __slots__ = ("_rate", "_spacing", "floor_at", "floor_source", "gaps", "next_free", "pending", "shift")  # fmt: skip
+    __slots__ = (
+        "_rate",
+        "_spacing",
+        "floor_at",
+        "floor_source",
+        "gaps",
+        "next_free",
+        "pending",
+        "shift",
+    )
     STATE = __slots__
 
     def __init__(self, rate: float, now: float) -> None:

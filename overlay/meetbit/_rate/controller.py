@@ -38,6 +38,7 @@ from __future__ import annotations
 import random
 import threading
 import time
+from collections.abc import Callable
 from typing import Any, NamedTuple
 
 from meetbit._rate.bucket import MIN_RATE, SlotBucket
@@ -99,7 +100,7 @@ def backoff(spacing: float, streak: int) -> float:
 
 
 class RateController:
-    """One send rate per access key and host, shared by threads and tasks; see the module docstring."""
+    """One send rate per access key and host, for its threads and tasks (module docstring)."""
 
     STATE = ("_sent", "_answered", "_first_burst", "_guessed", "_opening", "_round_start",
              "_deferred", "_refused", "_peak", "_cut_sent", "_cut_refused", "_w_last")  # fmt: skip
@@ -152,9 +153,9 @@ class RateController:
         if not_before == HOLD:
             return HELD
         bucket, cubic = self._bucket, self._cubic
-        if bucket is not None and cubic is not None:
-            if now - cubic.last_cut > FORGET_AFTER and bucket.idle(now):
-                self._bucket = self._cubic = bucket = cubic = None
+        forget = bucket is not None and cubic is not None and now - cubic.last_cut > FORGET_AFTER
+        if forget and bucket is not None and bucket.idle(now):
+            self._bucket = self._cubic = bucket = cubic = None
         if bucket is None or cubic is None:
             if not_before is None or not_before <= now:
                 return FREE
@@ -329,7 +330,8 @@ class RateController:
         self, now: float, retry_after: float | None, verdict: Throttle, accepted: float
     ) -> None:
         bucket, cubic = self._bucket, self._cubic
-        assert bucket is not None and cubic is not None  # noqa: S101 - set by the caller
+        assert bucket is not None
+        assert cubic is not None
         floor, source = None, "backoff"
         if retry_after:
             floor = now + retry_after + self._jitter.below(min(bucket.spacing, MAX_JITTER))
@@ -394,7 +396,10 @@ class RateController:
         """Take the state `export_state` gave (from another process, through Redis)."""
         for name in self.STATE:
             setattr(self, name, state[name])
-        kinds = {"_bucket": lambda: SlotBucket(MIN_RATE, 0.0), "_cubic": lambda: Cubic(0.0, 0.0)}
+        kinds: dict[str, Callable[[], Any]] = {
+            "_bucket": lambda: SlotBucket(MIN_RATE, 0.0),
+            "_cubic": lambda: Cubic(0.0, 0.0),
+        }
         for name in self.PARTS:
             fields = state[name]
             if fields is None:

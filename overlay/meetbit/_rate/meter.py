@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import threading
 
-
 MIN_SPAN = 0.01
 """Shortest span, in seconds, `AcceptedMeter.pace` divides by."""
 
@@ -61,7 +60,6 @@ class AcceptedMeter:
             self._roll(now)
         elapsed_share = 1.0 - (self._end - now) / self.WIDTH
         return self._previous * (1.0 - elapsed_share) + self._current
-
 
     def pace(self, now: float) -> float:
         """Accepted per second over the time the client has been busy, not over a whole second.

@@ -27,6 +27,11 @@ _NUMBER = re.compile(r"[0-9]{1,12}(?:\.[0-9]{1,6})?", re.ASCII)
 _PARAMETER = re.compile(r"(?:^|[;,\s])([a-z]+)\s*=\s*\"?([0-9.]+)\"?", re.ASCII)
 
 
+_NAMES = {"limit": "limit", "remaining": "remaining", "reset": "reset",
+          "q": "limit", "r": "remaining", "t": "reset"}  # fmt: skip
+"""Parameters of the draft's RateLimit and RateLimit-Policy fields, by what they state."""
+
+
 class Quota(NamedTuple):
     """What one response said of the key's quota; None where it said nothing."""
 
@@ -63,9 +68,8 @@ def quota_from(headers: Iterable[tuple[bytes, bytes]], now: float | None = None)
         elif key in ("ratelimit", "ratelimit-policy"):
             for parameter, text in _PARAMETER.findall(value.lower()):
                 number = _number(text)
-                names = {"limit": "limit", "remaining": "remaining", "reset": "reset", "r": "remaining", "t": "reset", "q": "limit"}  # fmt: skip
-                if number is not None and parameter in names:
-                    found.setdefault(names[parameter], number)
+                if number is not None and parameter in _NAMES:
+                    found.setdefault(_NAMES[parameter], number)
     if "remaining" not in found and "reset" not in found:
         return None
     limit, remaining = found.get("limit"), found.get("remaining")
@@ -148,7 +152,9 @@ class QuotaWindow:
 
     def refused_probe(self, answered: int) -> bool:
         """Whether the `answered`-th answer, a 429, was expected: the window was known spent."""
-        return bool(self.probe) and answered >= self.probe or (self.left is not None and self.left < 1)
+        return (bool(self.probe) and answered >= self.probe) or (
+            self.left is not None and self.left < 1
+        )
 
     def update(self, now: float, quota: Quota | None, retry_after: float | None,
                throttled: bool, answered: int, in_flight: int) -> None:  # fmt: skip

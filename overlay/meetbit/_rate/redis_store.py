@@ -141,7 +141,9 @@ class RedisRateController(RateController):
                 engine, before = self._engine(self._read(keys=[self._key]))
                 result = decide(engine)
                 after = json.dumps(engine.export_state())
-                if after == before or self._write(keys=[self._key], args=[before, after, STATE_TTL]):
+                if after == before or self._write(
+                    keys=[self._key], args=[before, after, STATE_TTL]
+                ):
                     self._recovered()
                     return result
         except self._redis_module.RedisError as error:
@@ -216,7 +218,10 @@ class RedisRateController(RateController):
 
     def confirm(self, slot: Slot) -> Slot | None:
         """`RateController.confirm` on the shared state."""
-        return self._step(lambda c: c.confirm(slot), lambda: super(RedisRateController, self).confirm(_local(slot)))  # fmt: skip
+        return self._step(lambda c: c.confirm(slot), lambda: self._local_confirm(slot))
+
+    def _local_confirm(self, slot: Slot) -> Slot | None:
+        return super().confirm(_local(slot))
 
     def release(self, slot: Slot) -> None:
         """`RateController.release` on the shared state."""
@@ -235,7 +240,7 @@ class RedisRateController(RateController):
         return await self._astep(RateController.reserve, super().reserve)
 
     async def aconfirm(self, slot: Slot) -> Slot | None:
-        return await self._astep(lambda c: c.confirm(slot), lambda: super(RedisRateController, self).confirm(_local(slot)))  # fmt: skip
+        return await self._astep(lambda c: c.confirm(slot), lambda: self._local_confirm(slot))
 
     async def arelease(self, slot: Slot) -> None:
         await self._astep(lambda c: c.release(slot), lambda: None)
