@@ -96,9 +96,11 @@ class QuotaWindow:
 
     Engaged by the first response that states a quota; until then every method is a no-op.
     `left` is what the last response said remained, less this client's requests still in
-    flight. At 0, nothing is sent until the window turns: at its reset when the server gave
-    one, else one request (a probe) finds out, and the rest wait for its answer; after a
-    reset, too, one request goes first and its answer says how many may follow. A 429's
+    flight. At 0, nothing is sent until the window turns: one request (a probe) finds out,
+    and the rest wait for its answer; a refused probe's Retry-After (or, without one, its
+    Reset) says when. A Reset on a success is not waited for: Flask-Limiter states a 1 s
+    window's reset a second late (the next whole second after it), which halved throughput.
+    After a reset, too, one request goes first and its answer says how many may follow. A 429's
     Retry-After holds every send until it is over (`hold_until`), whatever a later answer
     says is left. (Predicting the next reset from the last two was tried: with Laravel's
     whole-second Retry-After the prediction is off by up to a second either way.)
@@ -176,8 +178,6 @@ class QuotaWindow:
                     self.seen = remaining
                 self.seen = min(self.seen, remaining)
                 self.left = self.seen - in_flight
-            if quota.reset is not None and not throttled:
-                self.reset_at = now + quota.reset
         if throttled and (quota is not None or self.left is not None):
             self.left = 0.0
             wait = retry_after or (quota.reset if quota is not None and quota.reset else 0.0)

@@ -47,8 +47,9 @@ in process: Redis answers in well under a millisecond; a paused or hung one, nev
 RETRY_AFTER = 1.0
 """Seconds after a failure before Redis is tried again; doubles while it keeps failing."""
 MAX_RETRY_AFTER = 30.0
-CONFLICTS = 8
-"""Compare-and-set attempts of one step before it is decided in process this once."""
+CONFLICTS = 16
+"""Compare-and-set attempts of one step before it is decided in process this once. The
+steps of one process are taken one at a time (a lock), so only other processes conflict."""
 
 READ = """
 local t = redis.call('TIME')
@@ -106,7 +107,10 @@ class RedisRateController(RateController):
     """
 
     def __init__(self, url: str, key: str, *, rng: random.Random | None = None) -> None:
-        super().__init__(rng=rng)
+        super().__init__(rng=rng)  # the fallback while Redis is unreachable
+        # The fallback sees few of the answers (most go to Redis): a slow start waiting for
+        # them would hold its sends for good. It paces on the 429s it does see.
+        self._opening = False
         self._redis_module = _redis()
         self._url = url
         self._key = f"meetbit:rate:{key}"
@@ -115,9 +119,10 @@ class RedisRateController(RateController):
         # the child, so one controller may be created before workers fork.
         self._client = self._redis_module.Redis.from_url(url, **_options(self._redis_module, False))
         self._read, self._write = (self._client.register_script(s) for s in (READ, WRITE))
-        self._async: tuple[Any, Any, Any] | None = None
+        self._async: tuple[Any, Any, Any, asyncio.Lock] | None = None
         self._async_loop: asyncio.AbstractEventLoop | None = None
         self._health = threading.Lock()
+        self._serial = threading.Lock()  # this process's steps, one at a time
         self._down_until = 0.0
         self._pause = RETRY_AFTER
         self._warned = False
@@ -137,15 +142,17 @@ class RedisRateController(RateController):
         if not self._available():
             return local()
         try:
-            for _ in range(CONFLICTS):
-                engine, before = self._engine(self._read(keys=[self._key]))
-                result = decide(engine)
-                after = json.dumps(engine.export_state())
-                if after == before or self._write(
-                    keys=[self._key], args=[before, after, STATE_TTL]
-                ):
-                    self._recovered()
-                    return result
+            with self._serial:
+                for _ in range(CONFLICTS):
+                    engine, before = self._engine(self._read(keys=[self._key]))
+                    result = decide(engine)
+                    after = json.dumps(engine.export_state())
+                    written = after == before or self._write(
+                        keys=[self._key], args=[before, after, STATE_TTL]
+                    )
+                    if written:
+                        self._recovered()
+                        return result
         except self._redis_module.RedisError as error:
             self._failed(error)
         return local()
@@ -158,22 +165,24 @@ class RedisRateController(RateController):
 
             return await anyio.to_thread.run_sync(self._step, decide, local)
         try:
-            read, write = self._scripts()
-            for _ in range(CONFLICTS):
-                found = await asyncio.wait_for(read(keys=[self._key]), TIMEOUT)
-                engine, before = self._engine(found)
-                result = decide(engine)
-                after = json.dumps(engine.export_state())
-                if after == before or await asyncio.wait_for(
-                    write(keys=[self._key], args=[before, after, STATE_TTL]), TIMEOUT
-                ):
-                    self._recovered()
-                    return result
+            read, write, serial = self._scripts()
+            async with serial:
+                for _ in range(CONFLICTS):
+                    found = await asyncio.wait_for(read(keys=[self._key]), TIMEOUT)
+                    engine, before = self._engine(found)
+                    result = decide(engine)
+                    after = json.dumps(engine.export_state())
+                    written = after == before or await asyncio.wait_for(
+                        write(keys=[self._key], args=[before, after, STATE_TTL]), TIMEOUT
+                    )
+                    if written:
+                        self._recovered()
+                        return result
         except (self._redis_module.RedisError, TimeoutError) as error:
             self._failed(error)
         return local()
 
-    def _scripts(self) -> tuple[Any, Any]:
+    def _scripts(self) -> tuple[Any, Any, asyncio.Lock]:
         # redis.asyncio connections belong to the event loop that made them: one client per
         # loop, made on first use (asyncio.run twice with one meetbit client works).
         loop = asyncio.get_running_loop()
@@ -181,9 +190,10 @@ class RedisRateController(RateController):
             client = self._redis_module.asyncio.Redis.from_url(
                 self._url, **_options(self._redis_module, True)
             )
-            self._async = (client, client.register_script(READ), client.register_script(WRITE))
+            scripts = (client.register_script(READ), client.register_script(WRITE))
+            self._async = (client, *scripts, asyncio.Lock())
             self._async_loop = loop
-        return self._async[1], self._async[2]
+        return self._async[1], self._async[2], self._async[3]
 
     # --- health: fail safe, warn once, try again later ------------------------------------
 
