@@ -217,7 +217,10 @@ class RateController:
         if quota is not None or self._quota.limit is not None:
             with self._lock:
                 answered = self._answered
+                # Expected: it found out when the window turns. Not once others are known to
+                # spend the same quota (other processes): then pacing is needed too.
                 expected = throttled and self._quota.refused_probe(answered)
+                expected = expected and self._quota.share >= 1
                 in_flight = max(0, self._sent - answered)
                 self._quota.update(now, quota, retry_after, throttled, answered, in_flight)
         if not throttled:

@@ -91,6 +91,11 @@ PROBE_PATIENCE = 2.0
 """Seconds after which another probe may go if the last one got no answer (a lost request)."""
 
 
+SHARE_GROWTH = 1.25
+"""Growth of `QuotaWindow.share` per window that drew no surprise."""
+MIN_SHARE = 0.05
+
+
 class QuotaWindow:
     """The key's stated quota as this client tracks it: sends left, and when the window turns.
 
@@ -102,11 +107,25 @@ class QuotaWindow:
     window's reset a second late (the next whole second after it), which halved throughput.
     After a reset, too, one request goes first and its answer says how many may follow. A 429's
     Retry-After holds every send until it is over (`hold_until`), whatever a later answer
-    says is left. (Predicting the next reset from the last two was tried: with Laravel's
+    says is left. A 429 while some was thought left means others spend the same quota (other
+    processes on the key, without the Redis store): the client then counts on half of what
+    is left (`share`), once a window, and on a quarter more per window without one.
+    (Predicting the next reset from the last two was tried: with Laravel's
     whole-second Retry-After the prediction is off by up to a second either way.)
     """
 
-    __slots__ = ("hold_until", "left", "limit", "probe", "probe_at", "refusals", "reset_at", "seen")
+    __slots__ = (
+        "hold_until",
+        "left",
+        "limit",
+        "probe",
+        "probe_at",
+        "refusals",
+        "reset_at",
+        "seen",
+        "share",
+        "surprised",
+    )
     STATE = __slots__
 
     def __init__(self) -> None:
@@ -118,6 +137,8 @@ class QuotaWindow:
         self.probe_at = 0.0
         self.seen: int | None = None
         self.refusals = 0  # 429s in a row
+        self.share = 1.0  # of what is left, the part this client counts as its own
+        self.surprised = False  # refused this window while it thought some was left
 
     def gate(self, now: float, sent: int, probe: bool = True) -> float | None:
         """None: send; a moment: not before it; `HOLD`: ask again shortly.
@@ -143,6 +164,9 @@ class QuotaWindow:
         return HOLD
 
     def _turn(self) -> None:
+        if not self.surprised:
+            self.share = min(1.0, self.share * SHARE_GROWTH)
+        self.surprised = False
         # One request first: a reset is as exact as the server's clock and rounding allow
         # (Laravel's Retry-After is whole seconds, off by up to one either way), and a whole
         # window's worth sent into a window not yet turned would all be refused.
@@ -177,8 +201,13 @@ class QuotaWindow:
                 if self.seen is None or probed:
                     self.seen = remaining
                 self.seen = min(self.seen, remaining)
-                self.left = self.seen - in_flight
+                self.left = self.seen * self.share - in_flight
         if throttled and (quota is not None or self.left is not None):
+            if not probed and (self.left is None or self.left >= 1) and not self.surprised:
+                # Refused while some was thought left: others spend the same quota (other
+                # processes on the key). Count on half as much of what is left, once a window.
+                self.surprised = True
+                self.share = max(MIN_SHARE, self.share / 2)
             self.left = 0.0
             wait = retry_after or (quota.reset if quota is not None and quota.reset else 0.0)
             backoff = min(MAX_PROBE_BACKOFF, PROBE_BACKOFF * 2.0**self.refusals)
