@@ -22,6 +22,7 @@ a body the client cannot use. What goes wrong with a body becomes `Outcome.probl
 from __future__ import annotations
 
 import math
+import operator
 import time
 import zlib
 from collections.abc import AsyncIterator, Iterator
@@ -29,9 +30,10 @@ from typing import cast
 
 import httpx
 
+from meetbit._auth import _APPEND_RAW as RAW_HEADER_LIST
 from meetbit._errors import OUTCOME_EXTENSION as OUTCOME_EXTENSION
-from meetbit._rate import RateController, Slot
-from meetbit._rate.quota import quota_from
+from meetbit._rate import FREE, RateController, Slot
+from meetbit._rate.quota import Quota, quota_from
 from meetbit._retry import Call, RetryPolicy, parse_retry_after
 
 MAX_RESPONSE_BYTES = 16 * 1024 * 1024
@@ -119,6 +121,20 @@ def _declared_too_large(response: httpx.Response, limit: int) -> bool:
     return declared.isdigit() and int(declared) > limit
 
 
+_LOWERCASE_NAME = operator.itemgetter(1)
+
+
+def _stated_quota(headers: httpx.Headers) -> Quota | None:
+    """The quota a response states (`quota_from`), or None.
+
+    On every response, so the common case (none) is one C-level search of httpx's
+    lowercased names, where their layout is the one `_auth` probed.
+    """
+    if RAW_HEADER_LIST and b"ratelimit" not in b"\n".join(map(_LOWERCASE_NAME, headers._list)):
+        return None
+    return quota_from(headers.raw)
+
+
 def _finished(call: Call, response: httpx.Response) -> httpx.Response:
     """Hand `response` back with how the call went (`Outcome`), its last attempt recorded."""
     call.finish(response)
@@ -169,7 +185,10 @@ class RetryTransport(httpx.BaseTransport):
         controller = self._controller
         slot, not_before = controller.reserve(), 0.0
         while True:
-            self._take_turn(call, slot, not_before)
+            if slot is FREE and not not_before:  # the common case: not paced, nothing held
+                call.before_attempt(0.0)
+            else:
+                self._take_turn(call, slot, not_before)
             try:
                 response = self._send(request, call)
             except httpx.TransportError as failure:
@@ -177,9 +196,13 @@ class RetryTransport(httpx.BaseTransport):
                 slot, not_before = controller.reserve(), time.monotonic() + backoff
                 continue
             status = response.status_code
-            quota = quota_from(response.headers.raw)
+            quota = _stated_quota(response.headers)
             if status < 429:  # the common case: nothing to retry, nothing to parse
                 controller.on_response(False, None, quota)
+                if status < 400 and call.outcome.problem is None:
+                    call.outcome.retry_after = None  # a 429 retried before said nothing of this
+                    response.extensions[OUTCOME_EXTENSION] = call.outcome
+                    return response
                 return _finished(call, response)
             throttled = status == 429
             retry_after = (
@@ -268,7 +291,10 @@ class AsyncRetryTransport(httpx.AsyncBaseTransport):
         controller = self._controller
         slot, not_before = await controller.areserve(), 0.0
         while True:
-            await self._take_turn(call, slot, not_before)
+            if slot is FREE and not not_before:
+                call.before_attempt(0.0)
+            else:
+                await self._take_turn(call, slot, not_before)
             try:
                 response = await self._send(request, call)
             except httpx.TransportError as failure:
@@ -276,9 +302,13 @@ class AsyncRetryTransport(httpx.AsyncBaseTransport):
                 slot, not_before = await controller.areserve(), time.monotonic() + backoff
                 continue
             status = response.status_code
-            quota = quota_from(response.headers.raw)
+            quota = _stated_quota(response.headers)
             if status < 429:
                 await controller.aon_response(False, None, quota)
+                if status < 400 and call.outcome.problem is None:
+                    call.outcome.retry_after = None
+                    response.extensions[OUTCOME_EXTENSION] = call.outcome
+                    return response
                 return _finished(call, response)
             throttled = status == 429
             retry_after = (

@@ -91,6 +91,9 @@ class Slot(NamedTuple):
 
 
 FREE = Slot(0.0, None, 0.0, "none")
+"""Go now; counted as sent when handed out (the common case): `confirm` has nothing to do."""
+UNPACED = Slot(0.0, None, 0.0, "none")
+"""Go now, but confirm first: a quota the server stated may have been spent meanwhile."""
 HELD = Slot(-POLL)
 
 
@@ -144,6 +147,7 @@ class RateController:
         if self._opening and self._bucket is None and self._held():
             return HELD
         if self._bucket is None and self._quota.left is None:
+            self._sent += 1
             return FREE
         with self._lock:
             return self._reserve(self._clock())
@@ -158,7 +162,7 @@ class RateController:
             self._bucket = self._cubic = bucket = cubic = None
         if bucket is None or cubic is None:
             if not_before is None or not_before <= now:
-                return FREE
+                return UNPACED
             return Slot(not_before - now, None, 0.0, "rate-control")
         # The rate at the slot, not now: slots handed out while the rate regrows (a queue
         # of callers after a cut) follow the curve instead of the low rate of the moment.
@@ -172,8 +176,7 @@ class RateController:
         A floor set since `slot` was handed out (a Retry-After seen by another caller) moved
         it; a quota seen spent holds it. Either way it keeps its turn.
         """
-        if slot.at is None and self._bucket is None and self._quota.left is None:
-            self._sent += 1
+        if slot is FREE:
             return None
         with self._lock:
             now = self._clock()

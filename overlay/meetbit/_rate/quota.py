@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Iterable
 from typing import NamedTuple
 
 UNIX_TIME = 1_000_000_000
@@ -52,7 +51,7 @@ def _seconds(reset: float | None, now: float) -> float | None:
     return max(0.0, reset - now) if reset > UNIX_TIME else reset
 
 
-def quota_from(headers: Iterable[tuple[bytes, bytes]], now: float | None = None) -> Quota | None:
+def quota_from(headers: list[tuple[bytes, bytes]], now: float | None = None) -> Quota | None:
     """The quota stated in raw `headers` (httpx's ``headers.raw``), or None if none is."""
     found: dict[str, float] = {}
     for raw_name, raw_value in headers:
