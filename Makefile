@@ -140,9 +140,9 @@ MIN_VENV := .venv-min-deps
 $(MIN_VENV)/.installed: requirements/min-deps.txt pyproject.toml
 	$(call test-venv,$(PYTHON),requirements/min-deps.txt,requirements/min-deps.txt)
 
-## The client's behaviour tests against the oldest httpx and attrs pyproject.toml admits.
+## The client's behaviour tests against the oldest httpx, attrs and redis pyproject.toml admits.
 test-min-deps: $(MIN_VENV)/.installed
-	$(MIN_VENV)/bin/python -m pytest -q -p no:cacheprovider tests/test_client.py tests/test_config.py tests/test_retry.py tests/test_models.py
+	$(MIN_VENV)/bin/python -m pytest -q -p no:cacheprovider tests/test_client.py tests/test_config.py tests/test_retry.py tests/test_models.py tests/test_ratecontrol_redis.py
 
 # --- Every supported Python ---------------------------------------------------------------
 ## The behaviour tests beyond .venv, side by side: on the oldest dependencies (test-min-deps)

@@ -67,7 +67,7 @@ def test_wheel_metadata_declares_ranges_not_pins(wheel: Path) -> None:
     ]
     assert metadata.get_all("Provides-Extra") == ["redis"]
     with zipfile.ZipFile(wheel) as archive:
-        assert "meetbit/_rate/shared.lua" in archive.namelist(), "the Redis store's script ships"
+        assert "meetbit/_rate/redis_store.py" in archive.namelist(), "the Redis store ships"
 
 
 def test_wheel_metadata_names_licence_authors_and_project_urls(wheel: Path) -> None:

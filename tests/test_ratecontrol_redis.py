@@ -1,23 +1,37 @@
-"""The Redis store: rate control shared by processes, against a real redis-server on 127.0.0.1."""
+"""The Redis store: rate control shared by processes, against a real redis-server on 127.0.0.1.
+
+Also its faults, each bounded: a redis-server stopped (SIGSTOP) and resumed mid-run, one
+killed, and a socket that accepts connections and never answers; sync and async. A call's
+wall time must stay within total_timeout plus one read timeout, every call must complete
+(pacing in process meanwhile), and the client says so once."""
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import itertools
+import json
 import logging
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
+from typing import Any
 
+import httpx
 import meetbit
 import pytest
 from meetbit._rate import controller_for
+from meetbit._rate.controller import INITIAL_WINDOW, RateController
 from meetbit._rate.cubic import BETA
 from meetbit._rate.redis_store import RedisRateController
+from test_client import OK
+from wire import WireServer
 
 pytestmark = pytest.mark.behaviour
 
@@ -62,10 +76,18 @@ def key(request: pytest.FixtureRequest) -> str:
     return f"test:{request.node.name}:{time.monotonic_ns()}"
 
 
+def go(controller: RateController) -> float:
+    """Reserve and confirm a send; the wait its slot asked for (negative: held)."""
+    slot = controller.reserve()
+    if slot.wait >= 0:
+        controller.confirm(slot)
+    return slot.wait
+
+
 def test_unthrottled_it_never_waits(redis_url: str, request: pytest.FixtureRequest) -> None:
     controller = RedisRateController(redis_url, key(request))
     for _ in range(50):
-        assert controller.reserve() == 0.0
+        assert go(controller) == 0.0
         controller.on_response(False, None)
 
 
@@ -76,35 +98,35 @@ def test_a_429_seen_by_one_controller_slows_another_on_the_same_key(
     first, second = RedisRateController(redis_url, name), RedisRateController(redis_url, name)
     other = RedisRateController(redis_url, name + ":other")
     for _ in range(20):
-        first.reserve()
+        go(first)
         first.on_response(False, None)
-    first.reserve()  # carries the 20 successes to the shared meter
+    go(first)
     first.on_response(True, 1.0)
-    assert 1.0 <= second.reserve() <= 1.2
-    waits = [second.reserve() for _ in range(5)]
-    assert all(b - a > 0.03 for a, b in itertools.pairwise(waits)), "paced, shared"
-    assert other.reserve() == 0.0, "other keys are not slowed"
+    assert 0.95 <= second.reserve().wait <= 1.2  # less the time since, by Redis's clock
+    waits = [second.reserve().wait for _ in range(5)]
+    assert all(b > a for a, b in itertools.pairwise(waits)), "one schedule, shared"
+    assert go(other) == 0.0, "other keys are not slowed"
 
 
 def test_the_first_rate_waits_for_the_whole_first_round(
     redis_url: str, request: pytest.FixtureRequest
 ) -> None:
-    # One process's refusals reach Redis before the other's successes (they are carried by
-    # its next call): judged at once, they would set the first rate from the 50 in flight.
+    # One process's refusals reach Redis before the other's successes: judged at once, they
+    # would set the first rate from the requests in flight, not from what was accepted.
     name = key(request)
     refused, accepted = RedisRateController(redis_url, name), RedisRateController(redis_url, name)
-    for _ in range(30):
-        refused.reserve()
-    for _ in range(20):
-        accepted.reserve()
-    for _ in range(30):
+    for _ in range(INITIAL_WINDOW - 12):
+        go(refused)
+    for _ in range(12):
+        go(accepted)
+    for _ in range(INITIAL_WINDOW - 12):
         refused.on_response(True, 1.0)
-    assert refused.reserve() < 0, "held until the round is answered"
-    for _ in range(20):
+    assert go(refused) < 0, "held until the round is answered"
+    for _ in range(12):
         accepted.on_response(False, None)
-    assert accepted.reserve() >= 1.0, "the round's Retry-After is the floor"
-    rate = float(redis.Redis.from_url(redis_url).hget(f"meetbit:rate:{name}", "rate"))
-    assert rate == pytest.approx(20 * BETA, rel=0.01)
+    assert go(accepted) >= 1.0, "the round's Retry-After is the floor"
+    state = json.loads(redis.Redis.from_url(redis_url).get(f"meetbit:rate:{name}"))
+    assert state["_bucket"]["_rate"] == pytest.approx(12 * BETA, rel=0.01)
 
 
 def test_a_429_in_another_process_slows_this_one(
@@ -113,12 +135,11 @@ def test_a_429_in_another_process_slows_this_one(
     name = key(request)
     code = (
         "import sys; from meetbit._rate.redis_store import RedisRateController as R; "
-        "c = R(sys.argv[1], sys.argv[2]); c.reserve(); c.on_response(True, 2.0)"
+        "c = R(sys.argv[1], sys.argv[2]); c.confirm(c.reserve()); c.on_response(True, 2.0)"
     )
     subprocess.run([sys.executable, "-c", code, redis_url, name], check=True, timeout=60)
-    assert (
-        controller_for(redis_url, name).reserve() >= 1.5
-    )  # 2 s from the other's 429, minus startup
+    # 2 s from the other's 429, minus its startup
+    assert controller_for(redis_url, name).reserve().wait >= 1.5
 
 
 def test_the_connection_survives_a_fork(redis_url: str, request: pytest.FixtureRequest) -> None:
@@ -126,17 +147,17 @@ def test_the_connection_survives_a_fork(redis_url: str, request: pytest.FixtureR
         pytest.skip("no fork on this platform")
     name = key(request)
     controller = RedisRateController(redis_url, name)
-    controller.reserve()  # the parent has an open connection
+    go(controller)  # the parent has an open connection
     controller.on_response(False, None)
     pid = os.fork()
     if pid == 0:  # the child: its own connection, same shared state
         try:
-            controller.reserve()
+            go(controller)
             controller.on_response(True, 3.0)
         finally:
             os._exit(0)
     os.waitpid(pid, 0)
-    assert controller.reserve() >= 2.5
+    assert controller.reserve().wait >= 2.5
 
 
 def test_async_twins_share_the_same_state(redis_url: str, request: pytest.FixtureRequest) -> None:
@@ -144,12 +165,14 @@ def test_async_twins_share_the_same_state(redis_url: str, request: pytest.Fixtur
     controller = RedisRateController(redis_url, name)
 
     async def main() -> float:
-        assert await controller.areserve() == 0.0
+        slot = await controller.areserve()
+        assert slot.wait == 0.0
+        await controller.aconfirm(slot)
         await controller.aon_response(True, 1.5)
-        return await controller.areserve()
+        return (await controller.areserve()).wait
 
     assert asyncio.run(main()) >= 1.4
-    assert RedisRateController(redis_url, name).reserve() >= 1.0
+    assert RedisRateController(redis_url, name).reserve().wait >= 1.0
 
 
 def test_unreachable_redis_falls_back_to_this_process_and_says_so(
@@ -157,9 +180,9 @@ def test_unreachable_redis_falls_back_to_this_process_and_says_so(
 ) -> None:
     controller = RedisRateController(f"redis://127.0.0.1:{free_port()}/0", key(request))
     with caplog.at_level(logging.WARNING, logger="meetbit"):
-        assert controller.reserve() == 0.0
+        assert go(controller) == 0.0
         controller.on_response(True, 1.0)
-        assert controller.reserve() >= 1.0  # the in-process controller took the 429
+        assert controller.reserve().wait >= 1.0  # the in-process controller took the 429
     assert "pacing in this process only" in caplog.text
 
 
@@ -181,6 +204,179 @@ def test_one_controller_serves_successive_event_loops(
     redis_url: str, request: pytest.FixtureRequest
 ) -> None:
     controller = RedisRateController(redis_url, key(request))
-    assert asyncio.run(controller.areserve()) == 0.0
+    slot = asyncio.run(controller.areserve())
+    assert slot.wait == 0.0
+    asyncio.run(controller.aconfirm(slot))
     asyncio.run(controller.aon_response(True, 1.0))
-    assert asyncio.run(controller.areserve()) >= 0.9
+    assert asyncio.run(controller.areserve()).wait >= 0.9
+
+
+# --- faults: a Redis that stops answering must never stall a call ------------------------
+
+
+@contextlib.contextmanager
+def own_redis_server() -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+    """A redis-server of this test's own, to stop or kill."""
+    binary = shutil.which("redis-server")
+    if binary is None:
+        pytest.skip("redis-server not found: .ci/run installs it (apt-get install redis-server)")
+    port = free_port()
+    process = subprocess.Popen(
+        [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"redis://127.0.0.1:{port}/0"
+    try:
+        deadline = time.monotonic() + 10
+        while True:
+            try:
+                redis.Redis.from_url(url, socket_timeout=1).ping()
+                break
+            except redis.ConnectionError:
+                if time.monotonic() > deadline or process.poll() is not None:
+                    pytest.skip(f"redis-server did not start on port {port}")
+                time.sleep(0.05)
+        yield url, process
+    finally:
+        if process.poll() is None:
+            process.send_signal(signal.SIGCONT)
+            process.kill()
+        process.wait(timeout=10)
+
+
+@contextlib.contextmanager
+def silent_server() -> Iterator[str]:
+    """A socket that accepts connections and never answers (a stuck proxy, a full buffer)."""
+    listener = socket.create_server(("127.0.0.1", 0))
+    held: list[socket.socket] = []
+    stop = threading.Event()
+
+    def accept() -> None:
+        listener.settimeout(0.1)
+        while not stop.is_set():
+            try:
+                held.append(listener.accept()[0])
+            except OSError:
+                continue
+
+    thread = threading.Thread(target=accept, daemon=True)
+    thread.start()
+    try:
+        yield f"redis://127.0.0.1:{listener.getsockname()[1]}/0"
+    finally:
+        stop.set()
+        thread.join(timeout=5)
+        for connection in held:
+            connection.close()
+        listener.close()
+
+
+TOTAL, READ = 1.0, 0.5
+RUN = 2.0  # seconds of calls; the fault comes at 0.3 s, a stopped server resumes at 1.0 s
+
+
+def calls_through(url: str, fault: Any, asynchronous: bool) -> list[float]:
+    """Make calls for RUN seconds on a client using the store at `url`; `fault()` at 0.3 s.
+
+    Returns each call's wall time; every call must succeed.
+    """
+    wire = WireServer().start()
+    wire.default = OK
+    timeout = httpx.Timeout(READ, connect=READ)
+    settings = {"base_url": wire.base_url, "access_key_id": "fault", "access_key_secret": "s",
+                "rate_limit_store": url, "total_timeout": TOTAL, "timeout": timeout}  # fmt: skip
+    timer = threading.Timer(0.3, fault)
+    durations: list[float] = []
+    try:
+        timer.start()
+        started = time.monotonic()
+        if asynchronous:
+
+            async def main() -> None:
+                async with meetbit.AsyncClient(**settings) as client:
+                    while time.monotonic() - started < RUN:
+                        began = time.monotonic()
+                        await client.events.cancel_event(1, 2, cancel_note="x")
+                        durations.append(time.monotonic() - began)
+
+            asyncio.run(main())
+        else:
+            with meetbit.Client(**settings) as client:
+                while time.monotonic() - started < RUN:
+                    began = time.monotonic()
+                    client.events.cancel_event(1, 2, cancel_note="x")
+                    durations.append(time.monotonic() - began)
+    finally:
+        timer.cancel()
+        wire.stop()
+    return durations
+
+
+@pytest.mark.parametrize("asynchronous", [False, True], ids=["sync", "async"])
+@pytest.mark.parametrize("fault", ["stopped and resumed", "killed", "never answers"])
+def test_a_failing_redis_never_holds_a_call_past_its_budget(
+    fault: str, asynchronous: bool, caplog: pytest.LogCaptureFixture
+) -> None:
+    with contextlib.ExitStack() as stack:
+        if fault == "never answers":
+            url = stack.enter_context(silent_server())
+            act: Any = lambda: None  # noqa: E731 - silent from the start
+        else:
+            url, process = stack.enter_context(own_redis_server())
+            if fault == "killed":
+                act = process.kill
+            else:
+
+                def act() -> None:
+                    process.send_signal(signal.SIGSTOP)
+                    threading.Timer(0.7, process.send_signal, (signal.SIGCONT,)).start()
+
+        with caplog.at_level(logging.INFO, logger="meetbit"):
+            durations = calls_through(url, act, asynchronous)
+    print(f"{fault}, {len(durations)} calls, slowest {max(durations):.3f} s")
+    assert len(durations) > 10, "calls went on"
+    assert max(durations) <= TOTAL + READ, "no call waited on Redis past its budget"
+    warnings = [r for r in caplog.records if r.levelno == logging.WARNING]
+    assert len(warnings) <= 1 + (fault == "stopped and resumed")
+    assert "pacing in this process only" in warnings[0].getMessage()
+
+
+def test_a_resumed_redis_is_used_again(request: pytest.FixtureRequest) -> None:
+    with own_redis_server() as (url, process):
+        name = key(request)
+        controller, other = RedisRateController(url, name), RedisRateController(url, name)
+        process.send_signal(signal.SIGSTOP)
+        began = time.monotonic()
+        go(controller)
+        assert time.monotonic() - began < 0.5, "one operation's deadline, not a hang"
+        process.send_signal(signal.SIGCONT)
+        time.sleep(1.1)  # the first retry of Redis comes a second after the failure
+        go(controller)
+        controller.on_response(True, 2.0)
+        assert other.reserve().wait >= 1.5, "the 429 reached the shared state again"
+
+
+def test_close_releases_the_redis_connections(redis_url: str) -> None:
+    client = meetbit.Client(
+        base_url="http://127.0.0.1:1", access_key_id="close", access_key_secret="s",
+        rate_limit_store=redis_url,
+    )  # fmt: skip
+    controller = client._controller
+    assert isinstance(controller, RedisRateController)
+    go(controller)  # opens a connection
+    (connection,) = controller._client.connection_pool._available_connections
+    ours = f"127.0.0.1:{connection._sock.getsockname()[1]}"
+    clients = redis.Redis.from_url(redis_url)
+    assert ours in {entry["addr"] for entry in clients.client_list()}
+    client.close()
+    deadline = time.monotonic() + 5
+    while ours in {entry["addr"] for entry in clients.client_list()}:
+        assert time.monotonic() < deadline, "close() left the Redis connection open"
+        time.sleep(0.02)
+    other = meetbit.Client(
+        base_url="http://127.0.0.1:1", access_key_id="close", access_key_secret="s",
+        rate_limit_store=redis_url,
+    )  # fmt: skip
+    assert other._controller is not controller, "closed: the next client gets a new one"
+    other.close()

@@ -12,7 +12,7 @@ from typing import Any
 
 import meetbit
 import pytest
-from meetbit._rate.controller import BACKOFF_BASE, MAX_JITTER
+from meetbit._rate.controller import BACKOFF_BASE, MAX_BACKOFF, MAX_JITTER
 from meetbit._rate.cubic import BETA
 from meetbit._retry import parse_retry_after
 from meetbit_api.api.events import cancel_event
@@ -76,12 +76,13 @@ class TestRetryOnTheWire:
     def test_retry_after_in_the_past_retries_after_a_short_backoff(
         self, server: WireServer
     ) -> None:
-        # A date in the past, like "0", says "the window is turning": soon, not at once.
+        # A date in the past, like "0", says "the window is turning": soon, not at once. The
+        # wait is the documented backoff, and is labelled so (not "retry-after").
         server.queue(limited(email.utils.formatdate(time.time() - 60, usegmt=True)), OK)
         attempts: list[meetbit.Attempt] = []
         with make_client(server, on_retry=attempts.append) as client:
             client.events.cancel_event(1, 2, cancel_note="x")
-        assert attempts[0].wait_source == "retry-after"
+        assert attempts[0].wait_source == "backoff"
         assert 0.0 < attempts[0].wait <= BACKOFF_BASE
         assert attempts[0].wait <= gaps(server)[0] < attempts[0].wait + SLACK
 
@@ -103,7 +104,8 @@ class TestRetryOnTheWire:
         attempts: list[meetbit.Attempt] = []
         with make_client(server, on_retry=attempts.append) as client:
             client.events.cancel_event(1, 2, cancel_note="x")
-        assert [a.wait_source for a in attempts] == ["backoff", "backoff"]
+        # The second: the slot at the guessed rate is later than its backoff, and says so.
+        assert [a.wait_source for a in attempts] == ["backoff", "rate-control"]
         assert attempts[0].wait <= BACKOFF_BASE
         # The second waits for its backoff or for the next slot at the rate the client now
         # keeps (below one a second: it has never had a request accepted), whichever is later.
@@ -296,3 +298,73 @@ class TestAsyncRetry:
         with pytest.raises(meetbit.RateLimitedError) as raised:
             asyncio.run(main())
         assert 2 <= len(raised.value.attempts) == len(server.received) <= 4
+
+
+class TestAttemptsAndLabels:
+    """`error.attempts` holds every failed attempt, the last included; labels say what waited."""
+
+    def test_a_final_500_of_a_post_is_its_attempt(self, server: WireServer) -> None:
+        server.queue(Reply(500, "An unexpected error occurred."))
+        with make_client(server) as client, pytest.raises(meetbit.ServerError) as raised:
+            client.events.cancel_event(1, 2, cancel_note="x")
+        assert [(a.number, a.status_code, a.wait_source) for a in raised.value.attempts] == [
+            (1, 500, "none")
+        ]
+
+    def test_a_final_404_is_its_attempt(self, server: WireServer) -> None:
+        server.queue(Reply(404, "Resource object does not exist."))
+        with make_client(server) as client, pytest.raises(meetbit.NotFoundError) as raised:
+            client.events.cancel_event(1, 2, cancel_note="x")
+        assert [a.status_code for a in raised.value.attempts] == [404]
+
+    def test_retried_500s_then_the_final_one_are_all_there(self, server: WireServer) -> None:
+        server.queue(*[Reply(503, "busy")] * 3)
+        with (
+            make_client(server, max_retries=2) as client,
+            pytest.raises(meetbit.ServerError) as raised,
+        ):
+            client.get_httpx_client().get("/calendars")
+        assert [(a.status_code, a.wait_source) for a in raised.value.attempts] == [
+            (503, "backoff"), (503, "backoff"), (503, "none")
+        ]  # fmt: skip
+
+    def test_a_malformed_success_is_its_attempt(self, server: WireServer) -> None:
+        server.queue(Reply(200, {"message": "ok", "data": {"id": "not an int"}}))
+        with make_client(server) as client, pytest.raises(meetbit.MalformedResponseError) as raised:
+            client.events.cancel_event(1, 2, cancel_note="x")
+        ((number, status, error),) = [
+            (a.number, a.status_code, a.error) for a in raised.value.attempts
+        ]
+        assert (number, status) == (1, 200)
+        assert error
+
+    def test_retry_after_zero_waits_the_documented_backoff_and_says_so(
+        self, server: WireServer
+    ) -> None:
+        # Five Retry-After: 0 in a row waited 0.10, 1.11, 2.00, 1.08, 2.00 s, each labelled
+        # "(retry-after)". Now: the backoff, doubling, labelled "backoff"; where pacing made a
+        # wait longer than that, "rate-control".
+        server.queue(*[limited("0")] * 5, OK)
+        attempts: list[meetbit.Attempt] = []
+        with make_client(server, on_retry=attempts.append) as client:
+            client.events.cancel_event(1, 2, cancel_note="x")
+        assert len(attempts) == 5
+        assert "retry-after" not in {a.wait_source for a in attempts}
+        for streak, (attempt, gap) in enumerate(zip(attempts, gaps(server), strict=True)):
+            if attempt.wait_source == "backoff":
+                assert attempt.wait <= min(MAX_BACKOFF, BACKOFF_BASE * 2**streak) + 1e-6
+            assert attempt.wait <= gap < attempt.wait + SLACK
+
+    def test_tests_can_turn_pacing_off(
+        self, server: WireServer, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        # MEETBIT_RATE_CONTROL=off: no shared pacing (a service's tests that script 429s);
+        # a Retry-After is still waited for, by the call that got it.
+        monkeypatch.setenv("MEETBIT_RATE_CONTROL", "off")
+        server.queue(limited("0"), OK, limited("0.3"), OK)
+        with make_client(server) as client:
+            client.events.cancel_event(1, 2, cancel_note="x")
+            client.events.cancel_event(1, 3, cancel_note="x")
+        first, _, second = gaps(server)
+        assert first < BACKOFF_BASE
+        assert 0.3 <= second < 0.3 + SLACK

@@ -120,30 +120,41 @@ def _connected(client: _ClientBase) -> None:
 
 
 class _SharedRate:
-    """The rate controller of a client and of its copies on the same key, URL and store.
+    """A client's use of the rate controller of its access key (one per key in a process).
 
-    It is built when the first of them sends (`get`), so that a client that never sends
-    never imports rate control. A shared store (Redis) is built at construction instead:
-    its URL and the `redis` package are checked where the setting is given.
+    The controller comes from `meetbit._rate.acquire` when the client first sends (`get`), so
+    that a client that never sends never imports rate control; a shared store (Redis) is
+    acquired at construction instead, so that its URL and the `redis` package are checked
+    where the setting is given. `release` gives the use back (on close, or when the client
+    is collected); the last user of a controller closes it.
     """
 
     def __init__(self, config: Config) -> None:
         self._serves = (config.rate_limit_store, config.rate_key)
         self._controller: RateController | None = None
         self._lock = threading.Lock()
+        self._finalizer: weakref.finalize[Any, Any] | None = None
         if config.rate_limit_store is not None:
             self.get()
-
-    def serves(self, config: Config) -> bool:
-        return self._serves == (config.rate_limit_store, config.rate_key)
 
     def get(self) -> RateController:
         with self._lock:
             if self._controller is None:
-                from meetbit._rate import controller_for
+                from meetbit._rate import acquire, let_go
 
-                self._controller = controller_for(*self._serves)
+                self._controller = acquire(*self._serves)
+                self._finalizer = weakref.finalize(self, let_go, self._controller)
             return self._controller
+
+    def release(self) -> RateController | None:
+        """Give the use back; the controller if this was its last user (the caller closes it)."""
+        with self._lock:
+            if self._finalizer is None or self._finalizer.detach() is None:
+                return None
+            from meetbit._rate import relinquish
+
+            assert self._controller is not None
+            return self._controller if relinquish(self._controller) else None
 
 
 class _ClientBase(_GeneratedClient):
@@ -201,10 +212,10 @@ class _ClientBase(_GeneratedClient):
         self._configure(config, _SharedRate(config))
 
     @classmethod
-    def _from_config(cls, config: Config, rate: _SharedRate | None = None) -> Self:
+    def _from_config(cls, config: Config) -> Self:
         """A client of settings already resolved: a copy, or the `meetbit` command's client."""
         client = object.__new__(cls)
-        client._configure(config, rate or _SharedRate(config))
+        client._configure(config, _SharedRate(config))
         return client
 
     def _configure(self, config: Config, rate: _SharedRate) -> None:
@@ -233,11 +244,11 @@ class _ClientBase(_GeneratedClient):
         """A new client like this one, with `changes` to its settings, checked as at construction.
 
         ``client.with_options(timeout=5, max_retries=0).events.cancel_event(...)``. The copy
-        shares this client's rate control while it uses the same access key, base URL and
-        rate limit store (one key, one quota); this client is left as it was.
+        paces with every client of its access key and base URL in this process (one key, one
+        quota: one rate controller per key); this client is left as it was.
         """
         config = self._config.replace(**changes)
-        return self._from_config(config, self._rate if self._rate.serves(config) else None)
+        return self._from_config(config)
 
     def with_headers(self, headers: dict[str, str]) -> Self:
         """A new client like this one (same rate limiting) that also sends `headers`."""
@@ -383,9 +394,16 @@ class Client(_Resources, _ClientBase):
         )
 
     def close(self) -> None:
-        """Close the connections; the client cannot send after this."""
+        """Close the connections and let go of the rate controller; no sends after this."""
         if self._client is not None:
             self._client.close()
+        if (controller := self._rate.release()) is not None:
+            controller.close()
+
+    def __exit__(self, *args: object, **kwargs: Any) -> None:
+        super().__exit__(*args, **kwargs)
+        if (controller := self._rate.release()) is not None:
+            controller.close()
 
     def _send(
         self,
@@ -443,9 +461,16 @@ class AsyncClient(_AsyncResources, _ClientBase):
         return self._async_client
 
     async def aclose(self) -> None:
-        """Close the connections; the client cannot send after this."""
+        """Close the connections and let go of the rate controller; no sends after this."""
         if self._async_client is not None:
             await self._async_client.aclose()
+        if (controller := self._rate.release()) is not None:
+            await controller.aclose()
+
+    async def __aexit__(self, *args: object, **kwargs: Any) -> None:
+        await super().__aexit__(*args, **kwargs)
+        if (controller := self._rate.release()) is not None:
+            await controller.aclose()
 
     async def _send(
         self,

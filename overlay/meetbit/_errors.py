@@ -26,6 +26,8 @@ _MESSAGE_LIMIT = 1000
 SECRET_HEADER = "X-Access-Key-Secret"  # noqa: S105 (a header name, not a secret)
 """The header that carries the access key secret: set by `_auth`, redacted here."""
 REDACTED = "[redacted]"
+OUTCOME_EXTENSION = "meetbit.outcome"
+"""Where the retry transport leaves a response's `Outcome` (httpx response extensions)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,14 +35,17 @@ class Attempt:
     """One failed attempt of a call: what came back, and how long the client waited after it."""
 
     number: int
+    """1 for the first attempt of the call."""
     status_code: int | None
     """The response status, or None when the attempt failed without a response."""
     error: str | None
-    """The failure without a response (for example "ConnectError: ..."), else None."""
+    """What went wrong without a usable response ("ConnectError: ...", an undecodable body)."""
     wait: float
     """Seconds waited before the next attempt; 0.0 when there was none."""
     wait_source: Literal["retry-after", "backoff", "rate-control", "none"]
-    """Where the wait came from: Retry-After, the backoff schedule, the rate controller, none."""
+    """Where the wait came from: the server's Retry-After; the backoff schedule (5xx, network
+    failures, and a 429 with `Retry-After: 0` or none); the rate controller (pacing, or a quota
+    the server stated, made it longer); none (the last attempt)."""
 
 
 @dataclass(slots=True)
@@ -60,7 +65,9 @@ class MeetBitError(Exception):
     def __init__(self, message: str, *, attempts: Sequence[Attempt] = ()) -> None:
         super().__init__(message)
         self.attempts: tuple[Attempt, ...] = tuple(attempts)
-        """The attempts that failed before this error was raised, oldest first (empty if none)."""
+        """Every failed attempt of the call, oldest first, the one this error is about last.
+
+        Empty when nothing was sent (bad input, configuration, a budget spent waiting)."""
 
 
 class ConfigurationError(MeetBitError):
@@ -208,7 +215,14 @@ def error_for_failure(
 
 def malformed(where: str, problem: str, response: httpx.Response | None) -> MalformedResponseError:
     """Return the exception for a success body that does not parse into the spec's shape."""
-    return MalformedResponseError(f"{where}: malformed response: {problem}", response)
+    attempts: list[Attempt] = []
+    if response is not None:
+        outcome = response.extensions.get(OUTCOME_EXTENSION)
+        attempts = list(outcome.attempts) if isinstance(outcome, Outcome) else []
+        attempts.append(Attempt(len(attempts) + 1, response.status_code, problem, 0.0, "none"))
+    return MalformedResponseError(
+        f"{where}: malformed response: {problem}", response, attempts=attempts
+    )
 
 
 def _where(request: httpx.Request) -> str:

@@ -2,7 +2,11 @@
 
 `RetryPolicy` holds the settings; `Call` is one request's retry state and decides after
 each attempt. The transports (`_transport.py`) do the waiting and the sending, sync or
-async, and ask the rate controller (`_ratecontrol.py`) when the next send may go.
+async, and ask the rate controller (`_rate/`) when the next send may go.
+
+`error.attempts` holds every failed attempt of a call, the last one included (the response
+or failure the error is about, with no wait after it): one rule for a final 429, 500, 404
+or lost connection alike.
 
 A 429 means the server did not process the request, so it is retried for every method,
 as long as the call's time budget allows: waiting for the rate limit is what the caller
@@ -28,6 +32,8 @@ from typing import Literal
 import httpx
 
 from meetbit._errors import Attempt, Outcome, error_for_failure
+from meetbit._rate import Slot
+from meetbit._rate.controller import MAX_JITTER
 
 logger = logging.getLogger("meetbit")
 
@@ -87,7 +93,6 @@ class Call:
         "_failures",
         "_idempotent",
         "_limited",
-        "_pending",
         "_policy",
         "_request",
         "deadline",
@@ -103,7 +108,6 @@ class Call:
         self.outcome = Outcome()
         self._failures = 0
         self._limited = 0
-        self._pending: Literal["retry-after", "backoff", "rate-control"] = "backoff"
 
     def before_attempt(self, wait: float) -> None:
         """Check that waiting `wait` s and then sending fits the budget; fit the timeouts to it.
@@ -142,37 +146,43 @@ class Call:
         if status == 429:
             # Retry-After is a floor; the rate controller knows the rest (it was told of
             # this 429), including how to back off when the server gives no usable hint.
-            self._pending = "retry-after" if retry_after is not None else "backoff"
             limited_out = self.deadline == math.inf and (
                 self._limited >= RATE_LIMIT_RETRIES_WITHOUT_BUDGET
             )
             if self._policy.max_retries == 0 or limited_out:
-                self._finish(status)
                 return None
             return retry_after or 0.0
         if (
             status in RETRYABLE_SERVER_STATUSES
             and self._idempotent
             and self._policy.retry_idempotent_failures
+            and self._failures < self._policy.max_retries
         ):
-            if self._failures >= self._policy.max_retries:
-                self._finish(status)
-                return None
-            self._pending = "backoff"
             return self._backoff(self._failures)
         return None
 
-    def retry(self, status: int, wait: float) -> bool:
-        """Whether to retry `status` after waiting `wait` s; records the attempt either way."""
+    def retry(self, status: int, least: float, slot: Slot) -> bool:
+        """Whether to retry `status` after at least `least` s and then `slot`; records it if so."""
+        wait = max(least, slot.wait)
         if not self._fits(wait):
-            self._finish(status)
             return False
         if status == 429:
             self._limited += 1
+            source = _source(wait, self.outcome.retry_after, slot.source)
         else:
             self._failures += 1
-        self._record(Attempt(len(self.outcome.attempts) + 1, status, None, wait, self._pending))
+            source = "backoff" if wait <= least else "rate-control"
+        self._record(Attempt(len(self.outcome.attempts) + 1, status, None, wait, source))
         return True
+
+    def finish(self, response: httpx.Response) -> None:
+        """The call ends with `response`: record it as its last failed attempt if it failed."""
+        status = response.status_code
+        if status < 400 and self.outcome.problem is None:
+            self.outcome.retry_after = None  # a 429 retried before said nothing of this
+            return
+        failed = Attempt(len(self.outcome.attempts) + 1, status, self.outcome.problem, 0.0, "none")
+        self.outcome.attempts.append(failed)
 
     def after_failure(self, failure: httpx.TransportError) -> float:
         """Return how long to wait before retrying after `failure`, or raise the MeetBit error."""
@@ -214,8 +224,21 @@ class Call:
         if self._policy.on_retry is not None:
             self._policy.on_retry(attempt)
 
-    def _finish(self, failed_status: int) -> None:
-        """Record the last failed attempt; the response goes back to be raised as an error."""
-        self.outcome.attempts.append(
-            Attempt(len(self.outcome.attempts) + 1, failed_status, None, 0.0, "none")
-        )
+
+WaitSource = Literal["retry-after", "backoff", "rate-control"]
+
+
+def _source(wait: float, retry_after: float | None, controller_said: str) -> WaitSource:
+    """Why a retry after a 429 waits `wait`: what the server asked, or what the controller added.
+
+    Within the jitter of a positive Retry-After: "retry-after". Otherwise what the controller
+    says of the slot: "backoff" for the documented backoff after `Retry-After: 0` or none,
+    "rate-control" when pacing (or a quota the server stated) made it later.
+    """
+    if retry_after and wait <= retry_after + MAX_JITTER:
+        return "retry-after"
+    if controller_said in ("retry-after", "backoff"):
+        return "backoff" if not retry_after else "retry-after"
+    if controller_said == "none":
+        return "backoff"
+    return "rate-control"

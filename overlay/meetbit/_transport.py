@@ -5,6 +5,11 @@ sends, whichever generated operation sends it. `Call` (`_retry.py`) decides; the
 controller says when the next send may go; these classes only wait, send and read, and
 differ between sync and async in how they do so.
 
+Each send takes three steps with the controller: `reserve` a moment, sleep until it, then
+`confirm` just before sending (a Retry-After that came in the meantime moves the moment,
+and the send waits for it). Whatever ends a call before it sends (its budget, a
+cancellation, a signal's exception) hands the moment back with `release`.
+
 Each body is read here, whole, so that failures while it arrives fall under the same
 policy as failures before it, and so that it can be held to three limits: its size on
 the wire, its size once decoded (a 64 KB gzip body may inflate to gigabytes), and the
@@ -17,6 +22,7 @@ a body the client cannot use. What goes wrong with a body becomes `Outcome.probl
 from __future__ import annotations
 
 import math
+import operator
 import time
 import zlib
 from collections.abc import AsyncIterator, Iterator
@@ -24,10 +30,12 @@ from typing import cast
 
 import httpx
 
-from meetbit._rate import RateController
+from meetbit._auth import _APPEND_RAW as RAW_HEADER_LIST
+from meetbit._errors import OUTCOME_EXTENSION as OUTCOME_EXTENSION
+from meetbit._rate import FREE, RateController, Slot
+from meetbit._rate.quota import Quota, quota_from
 from meetbit._retry import Call, RetryPolicy, parse_retry_after
 
-OUTCOME_EXTENSION = "meetbit.outcome"
 MAX_RESPONSE_BYTES = 16 * 1024 * 1024
 """Bodies above this, on the wire or decoded, are refused: MeetBit's are kilobytes."""
 ACCEPT_ENCODING = "gzip, deflate"
@@ -113,6 +121,27 @@ def _declared_too_large(response: httpx.Response, limit: int) -> bool:
     return declared.isdigit() and int(declared) > limit
 
 
+_LOWERCASE_NAME = operator.itemgetter(1)
+
+
+def _stated_quota(headers: httpx.Headers) -> Quota | None:
+    """The quota a response states (`quota_from`), or None.
+
+    On every response, so the common case (none) is one C-level search of httpx's
+    lowercased names, where their layout is the one `_auth` probed.
+    """
+    if RAW_HEADER_LIST and b"ratelimit" not in b"\n".join(map(_LOWERCASE_NAME, headers._list)):
+        return None
+    return quota_from(headers.raw)
+
+
+def _finished(call: Call, response: httpx.Response) -> httpx.Response:
+    """Hand `response` back with how the call went (`Outcome`), its last attempt recorded."""
+    call.finish(response)
+    response.extensions[OUTCOME_EXTENSION] = call.outcome
+    return response
+
+
 class RetryTransport(httpx.BaseTransport):
     """Sends each request through `transport` when the controller allows; retries per `policy`."""
 
@@ -128,47 +157,68 @@ class RetryTransport(httpx.BaseTransport):
         self._controller = controller
         self._limit = max_response_bytes
 
-    def _slot(self, call: Call) -> float:
-        """The controller's wait before the next send, after any hold it asks for."""
-        wait = self._controller.reserve()
-        while wait < 0:  # held: ask again later (see `RateController.reserve`)
-            call.before_attempt(-wait)
-            time.sleep(-wait)
-            wait = self._controller.reserve()
-        return wait
+    def _take_turn(self, call: Call, slot: Slot, not_before: float = 0.0) -> None:
+        """Sleep until `slot` (and `not_before`) and until the controller lets the send go."""
+        controller = self._controller
+        turn: Slot | None = slot
+        try:
+            while turn is not None:
+                if turn.wait < 0:  # held: ask again later (see `RateController.reserve`)
+                    call.before_attempt(-turn.wait)
+                    time.sleep(-turn.wait)
+                    turn = controller.reserve()
+                    continue
+                wait = turn.wait
+                if not_before:
+                    wait = max(wait, not_before - time.monotonic())
+                call.before_attempt(wait)  # raises when the wait does not fit the budget
+                if wait > 0:
+                    time.sleep(wait)
+                turn = controller.confirm(turn)
+        except BaseException:
+            if turn is not None:
+                controller.release(turn)
+            raise
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         call = Call(self._policy, request)
-        wait = self._slot(call)
+        controller = self._controller
+        slot, not_before = controller.reserve(), 0.0
         while True:
-            call.before_attempt(wait)  # raises when the wait does not fit the budget
-            if wait > 0:
-                time.sleep(wait)
+            if slot is FREE and not not_before:  # the common case: not paced, nothing held
+                call.before_attempt(0.0)
+            else:
+                self._take_turn(call, slot, not_before)
             try:
                 response = self._send(request, call)
             except httpx.TransportError as failure:
-                wait = max(call.after_failure(failure), self._slot(call))
+                backoff = call.after_failure(failure)  # raises when it is not retried
+                slot, not_before = controller.reserve(), time.monotonic() + backoff
                 continue
             status = response.status_code
+            quota = _stated_quota(response.headers)
             if status < 429:  # the common case: nothing to retry, nothing to parse
-                self._controller.on_response(False, None)
-                call.outcome.retry_after = None  # a 429 retried before said nothing of this
-                response.extensions[OUTCOME_EXTENSION] = call.outcome
-                return response
+                controller.on_response(False, None, quota)
+                if status < 400 and call.outcome.problem is None:
+                    call.outcome.retry_after = None  # a 429 retried before said nothing of this
+                    response.extensions[OUTCOME_EXTENSION] = call.outcome
+                    return response
+                return _finished(call, response)
             throttled = status == 429
             retry_after = (
                 parse_retry_after(response.headers.get("Retry-After")) if throttled else None
             )
-            self._controller.on_response(throttled, retry_after)
+            controller.on_response(throttled, retry_after, quota)
             least = call.after_response(response, retry_after)
             if least is not None:
                 # Waiting for the controller is not an attempt: only this response was.
-                wait = max(least, self._slot(call))
-                if call.retry(status, wait):
+                slot = controller.reserve()
+                if call.retry(status, least, slot):
                     response.close()
+                    not_before = time.monotonic() + least
                     continue
-            response.extensions[OUTCOME_EXTENSION] = call.outcome
-            return response
+                controller.release(slot)
+            return _finished(call, response)
 
     def _send(self, request: httpx.Request, call: Call) -> httpx.Response:
         response = self._transport.handle_request(request)
@@ -211,46 +261,70 @@ class AsyncRetryTransport(httpx.AsyncBaseTransport):
         self._controller = controller
         self._limit = max_response_bytes
 
-    async def _slot(self, call: Call) -> float:
-        """`RetryTransport._slot`, waiting without blocking the event loop."""
-        wait = await self._controller.areserve()
-        while wait < 0:
-            call.before_attempt(-wait)
-            await self._anyio.sleep(-wait)
-            wait = await self._controller.areserve()
-        return wait
+    async def _take_turn(self, call: Call, slot: Slot, not_before: float = 0.0) -> None:
+        """`RetryTransport._take_turn`, waiting without blocking the event loop."""
+        controller = self._controller
+        turn: Slot | None = slot
+        try:
+            while turn is not None:
+                if turn.wait < 0:
+                    call.before_attempt(-turn.wait)
+                    await self._anyio.sleep(-turn.wait)
+                    turn = await controller.areserve()
+                    continue
+                wait = turn.wait
+                if not_before:
+                    wait = max(wait, not_before - time.monotonic())
+                call.before_attempt(wait)
+                if wait > 0:
+                    await self._anyio.sleep(wait)
+                turn = await controller.aconfirm(turn)
+        except BaseException:
+            if turn is not None:
+                # A cancelled task may not await: shield the hand-back (it is bounded).
+                with self._anyio.CancelScope(shield=True):
+                    await controller.arelease(turn)
+            raise
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         call = Call(self._policy, request)
-        wait = await self._slot(call)
+        controller = self._controller
+        slot, not_before = await controller.areserve(), 0.0
         while True:
-            call.before_attempt(wait)
-            if wait > 0:
-                await self._anyio.sleep(wait)
+            if slot is FREE and not not_before:
+                call.before_attempt(0.0)
+            else:
+                await self._take_turn(call, slot, not_before)
             try:
                 response = await self._send(request, call)
             except httpx.TransportError as failure:
-                wait = max(call.after_failure(failure), await self._slot(call))
+                backoff = call.after_failure(failure)
+                slot, not_before = await controller.areserve(), time.monotonic() + backoff
                 continue
             status = response.status_code
+            quota = _stated_quota(response.headers)
             if status < 429:
-                await self._controller.aon_response(False, None)
-                call.outcome.retry_after = None
-                response.extensions[OUTCOME_EXTENSION] = call.outcome
-                return response
+                await controller.aon_response(False, None, quota)
+                if status < 400 and call.outcome.problem is None:
+                    call.outcome.retry_after = None
+                    response.extensions[OUTCOME_EXTENSION] = call.outcome
+                    return response
+                return _finished(call, response)
             throttled = status == 429
             retry_after = (
                 parse_retry_after(response.headers.get("Retry-After")) if throttled else None
             )
-            await self._controller.aon_response(throttled, retry_after)
+            await controller.aon_response(throttled, retry_after, quota)
             least = call.after_response(response, retry_after)
             if least is not None:
-                wait = max(least, await self._slot(call))
-                if call.retry(status, wait):
+                slot = await controller.areserve()
+                if call.retry(status, least, slot):
                     await response.aclose()
+                    not_before = time.monotonic() + least
                     continue
-            response.extensions[OUTCOME_EXTENSION] = call.outcome
-            return response
+                with self._anyio.CancelScope(shield=True):
+                    await controller.arelease(slot)
+            return _finished(call, response)
 
     async def _send(self, request: httpx.Request, call: Call) -> httpx.Response:
         if call.deadline == math.inf:

@@ -1,27 +1,36 @@
-"""The in-process rate controller: paced send slots whose rate CUBIC sets after the first 429.
+"""The rate controller's decisions: when each send may go, learned from the server's answers.
 
 Modelled on botocore's adaptive retry mode (`retries/adaptive.py`): nothing at all until the
 first throttle, then a client-side bucket whose rate follows CUBIC, cut at each overshoot.
-Where it differs, and why:
+`RateController` holds its state in plain fields (`export_state`/`import_state`) and reads
+time from an injectable clock, so the same decisions run in one process (a lock around them)
+and on state kept in Redis (`redis_store`, which runs them on the Redis server's clock).
+Where it differs from botocore, and why:
 
-* the first rate comes from the accepted rate over the last second (`AcceptedMeter`), not the
-  measured send rate, which a burst of refusals makes meaningless;
-* one cut per overshoot, not per refused request (`ThrottleDetector`);
-* `Retry-After` is a floor under the next slot, jittered, after which slots continue at the
-  rate: it does not release every waiting request at once. `Retry-After: 0` and no
-  Retry-After both mean "not yet, no idea when": a short backoff doubling per refusal in a
-  row, capped at `MAX_BACKOFF`;
-* a new client starts slowly, as TCP does: it sends freely until its first answer, then
-  keeps to twice its successes, so that what goes out doubles per round trip. Its 429s are
-  judged together once everything it has sent is answered; until then it sends nothing more.
-  Against a spent window the winners of a burst would otherwise send again before the
-  burst's refusals arrive and draw as many refusals again (48 threads on a quota of 20: 28
-  refused, then 20 more), and a process joining a window that others already spent would
-  send its whole burst into it. Both last at most `ROUND_HOLD` after the first send, and
-  cost a client that is never refused a round trip or two of its first calls, once;
-* `reserve` never blocks: it hands out a slot and the caller waits for it however it waits,
-  so the one lock is held only for arithmetic and a cancelled wait holds nothing;
-* after `FORGET_AFTER` seconds without a throttle, it goes back to costing nothing.
+* `Retry-After` is what the spec says: no request on this key until then. It is a floor
+  under every moment, those already handed out included (`SlotBucket.floor`): a caller
+  checks just before sending (`confirm`) and waits for the floor without losing its turn.
+  After it, moments continue one slot apart, jittered: it does not release everyone at once.
+  `Retry-After: 0` and none both mean "not yet, no idea when": a backoff of one slot at
+  most `BACKOFF_BASE`, doubling per refusal in a row, at most `MAX_BACKOFF`.
+* a quota the server states (``X-RateLimit-Remaining: 0``, `quota.QuotaWindow`) is obeyed
+  without a 429 to say so; a 429 this client expected (it sent knowing the window was spent,
+  to learn when it turns) is a floor, not a reason to cut the rate.
+* a moment a call does not use (it gave up, was cancelled or interrupted) is handed back
+  (`release`), so later calls are not delayed by calls that never went out;
+* the cut is taken from the rate the client was sending at (`AcceptedMeter.pace`, over the
+  time it was busy, not over idle time), never below what the server was accepting nor
+  below one request per Retry-After; and a refusal
+  before the rate has regrown to where it was last refused cuts again only if refusals are
+  frequent (`SPORADIC`): a gateway refusing 2 % of requests whatever the pace costs each
+  refusal's wait, not a rate falling with every refusal;
+* a new client starts slowly, as TCP does: at most `INITIAL_WINDOW` requests before its
+  first answer, then at most twice its successes out. Its 429s are judged together once
+  everything it has sent is answered; until then it sends nothing more. Against a spent
+  window the winners of a burst would otherwise send again before the burst's refusals
+  arrive. Both last at most `ROUND_HOLD` after the first send;
+* one cut per overshoot, not per refused request (`ThrottleDetector`); after
+  `FORGET_AFTER` seconds without a throttle, it goes back to costing nothing.
 """
 
 from __future__ import annotations
@@ -29,37 +38,63 @@ from __future__ import annotations
 import random
 import threading
 import time
+from collections.abc import Callable
+from typing import Any, NamedTuple
 
 from meetbit._rate.bucket import MIN_RATE, SlotBucket
 from meetbit._rate.clock import Clock
-from meetbit._rate.cubic import Cubic
+from meetbit._rate.cubic import BETA, Cubic
 from meetbit._rate.detector import Throttle, ThrottleDetector
 from meetbit._rate.jitter import Jitter
 from meetbit._rate.meter import AcceptedMeter
+from meetbit._rate.quota import HOLD, Quota, QuotaWindow
 
 MAX_BACKOFF = 1.0
 """Longest floor, in seconds, after a 429 that says nothing usable about when to retry."""
-MAX_JITTER = 0.1
-"""Widest spread, in seconds, of the first slot after a Retry-After: clients (processes) told
-the same moment go within this much of it, not at it, and a lone client is not made late."""
-FORGET_AFTER = 60.0
-"""Seconds without a throttle after which the controller stops pacing."""
-ROUND_HOLD = 1.0
-"""Seconds from a new client's first send during which it starts slowly (module docstring):
-a request left hanging (a slow endpoint, a lost answer) delays the others once, by at most
-this, never by its whole timeout."""
-POLL = 0.01
-"""Seconds a held send waits before asking again."""
-
-
 BACKOFF_BASE = 0.1
 """First floor, in seconds, after a 429 without a usable Retry-After (at most one slot)."""
+MAX_JITTER = 0.1
+"""Widest spread, in seconds, of the first slot after a Retry-After: clients (processes)
+told the same moment go within this much of it, not at it."""
+FORGET_AFTER = 60.0
+"""Seconds without a throttle after which the controller stops pacing."""
+INITIAL_WINDOW = 32
+"""Requests a new client sends before its first answer (TCP's initial window): 50 threads
+starting at once against a quota of 20 drew 30 refusals before anything was known. Not
+smaller: a first round refused whole starts the rate from its size, and 10 would pace 50
+callers through a short 429 storm at 9/s."""
+ROUND_HOLD = 1.0
+"""Seconds from a new client's first send during which it starts slowly (module docstring):
+a request left hanging delays the others once, by at most this, never by its whole timeout."""
+POLL = 0.01
+"""Seconds a held send waits before asking again."""
 MAX_PAYBACK = 1.0
 """Longest pause, in seconds, to pay back what was accepted lately (see `_payback`). What the
 meter counts was accepted within its one-second window, so the limiter's own allowance for it
-comes back within about a second (a fixed window turns, a leaky bucket drains) whatever the
-share of this process. Uncapped, a rate cut to almost nothing (a process that drew no share
-of the first burst) turned four accepted requests into an eight-second pause."""
+comes back within about a second whatever the share of this process."""
+SPORADIC = 16
+"""A refusal before the rate has regrown to where it was last refused cuts again only if
+at most this many requests were sent per refusal since the last cut: rarer refusals are not
+the client's pace (a gateway under load, other services on the key) and cost only a floor."""
+
+
+class Slot(NamedTuple):
+    """A moment to send at, handed out by `reserve`; give it to `confirm` or `release`."""
+
+    wait: float
+    """Seconds from when it was handed out; negative -h: none was, ask again in h seconds."""
+    at: float | None = None
+    """The moment on the controller's clock; None when nothing was handed out."""
+    shift: float = 0.0
+    source: str = "rate-control"
+    """Where the wait comes from: "retry-after", "backoff", "rate-control" ("none": no wait)."""
+
+
+FREE = Slot(0.0, None, 0.0, "none")
+"""Go now; counted as sent when handed out (the common case): `confirm` has nothing to do."""
+UNPACED = Slot(0.0, None, 0.0, "none")
+"""Go now, but confirm first: a quota the server stated may have been spent meanwhile."""
+HELD = Slot(-POLL)
 
 
 def backoff(spacing: float, streak: int) -> float:
@@ -68,15 +103,21 @@ def backoff(spacing: float, streak: int) -> float:
 
 
 class RateController:
-    """One send rate per client, shared by its threads and tasks; see the module docstring."""
+    """One send rate per access key and host, for its threads and tasks (module docstring)."""
+
+    STATE = ("_sent", "_answered", "_first_burst", "_guessed", "_opening", "_round_start",
+             "_deferred", "_refused", "_peak", "_cut_sent", "_cut_refused", "_w_last")  # fmt: skip
+    PARTS = ("_bucket", "_cubic", "_detector", "_meter", "_quota")
 
     def __init__(self, *, clock: Clock = time.monotonic, rng: random.Random | None = None) -> None:
         self._clock = clock
         self._lock = threading.Lock()
         self._jitter = Jitter(rng)
-        self._meter = AcceptedMeter(clock())
+        now = clock()
+        self._meter = AcceptedMeter(now)
         self._count_accepted = self._meter.add  # bound once: on_response runs on every call
         self._detector = ThrottleDetector()
+        self._quota = QuotaWindow()
         self._bucket: SlotBucket | None = None  # None: never throttled, or forgotten
         self._cubic: Cubic | None = None
         # Counted without the lock on the fast path: under threads an increment may be lost
@@ -89,6 +130,9 @@ class RateController:
         self._round_start = 0.0
         self._deferred: float | None = None  # the latest moment the round's 429s asked for
         self._refused = 0  # how many 429s the round drew
+        self._peak = 0  # the most requests out at once in the first round
+        self._cut_sent = self._cut_refused = 0  # since the last cut
+        self._w_last = 0.0  # the rate of the last cut, before it
 
     @property
     def rate(self) -> float | None:
@@ -96,39 +140,123 @@ class RateController:
         bucket = self._bucket
         return None if bucket is None else bucket.rate
 
-    def reserve(self) -> float:
-        """Claim the next send slot; return the seconds to wait before sending (0.0 = now).
+    # --- the four steps of a call: reserve, confirm (or release), on_response ----------------
 
-        A negative value -h claims nothing: ask again in h seconds (the first round is being
-        answered). Never blocks. The caller sleeps however it sleeps, and may be cancelled
-        during it: the controller holds nothing for it.
-        """
-        if self._bucket is None:
-            if self._opening and self._held():
-                return -POLL
-            if self._bucket is None:
-                self._sent += 1
-                return 0.0
-        self._sent += 1
+    def reserve(self) -> Slot:
+        """Claim the next moment to send at. Never blocks; see `Slot`."""
+        if self._opening and self._bucket is None and self._held():
+            return HELD
+        if self._bucket is None and self._quota.left is None:
+            self._sent += 1
+            return FREE
         with self._lock:
-            bucket, cubic = self._bucket, self._cubic
-            if bucket is None or cubic is None:
-                return 0.0
+            return self._reserve(self._clock())
+
+    def _reserve(self, now: float) -> Slot:
+        not_before = self._quota.gate(now, self._sent, probe=False)
+        if not_before == HOLD:
+            return HELD
+        bucket, cubic = self._bucket, self._cubic
+        forget = bucket is not None and cubic is not None and now - cubic.last_cut > FORGET_AFTER
+        if forget and bucket is not None and bucket.idle(now):
+            self._bucket = self._cubic = bucket = cubic = None
+        if bucket is None or cubic is None:
+            if not_before is None or not_before <= now:
+                return UNPACED
+            return Slot(not_before - now, None, 0.0, "rate-control")
+        # The rate at the slot, not now: slots handed out while the rate regrows (a queue
+        # of callers after a cut) follow the curve instead of the low rate of the moment.
+        bucket.rate = cubic.rate(max(now, bucket.next_free))
+        at, source = bucket.reserve(now, not_before)
+        return Slot(at - now, at, bucket.shift, source)
+
+    def confirm(self, slot: Slot) -> Slot | None:
+        """Just before sending at `slot`: None to send now, or a slot to wait for first.
+
+        A floor set since `slot` was handed out (a Retry-After seen by another caller) moved
+        it; a quota seen spent holds it. Either way it keeps its turn.
+        """
+        if slot is FREE:
+            return None
+        with self._lock:
             now = self._clock()
-            if now - cubic.last_cut > FORGET_AFTER and bucket.next_free <= now:
-                self._bucket = self._cubic = None
-                return 0.0
-            # The rate at the slot, not now: slots handed out while the rate regrows (a queue
-            # of callers after a cut) follow the curve instead of the low rate of the moment.
-            bucket.rate = cubic.rate(max(now, bucket.next_free))
-            return bucket.reserve(now)
+            bucket = self._bucket
+            if slot.at is not None and bucket is not None and bucket.shift > slot.shift:
+                at = slot.at + bucket.shift - slot.shift
+                if at > now:
+                    return Slot(at - now, at, bucket.shift, bucket.floor_source)
+            not_before = self._quota.gate(now, self._sent)
+            if not_before == HOLD:
+                return slot._replace(wait=POLL)
+            if not_before is not None and not_before > now:
+                return slot._replace(wait=not_before - now)
+            if slot.at is not None and bucket is not None:
+                bucket.sent(slot.at - slot.shift)
+            self._sent += 1
+            self._cut_sent += 1
+            self._quota.sent()
+            return None
+
+    def release(self, slot: Slot) -> None:
+        """Hand back `slot`: its call gave up, was cancelled or interrupted before sending."""
+        if slot.at is None:
+            return
+        with self._lock:
+            bucket = self._bucket
+            if bucket is not None:
+                bucket.hand_back(slot.at - slot.shift, self._clock())
+
+    def on_response(
+        self, throttled: bool, retry_after: float | None, quota: Quota | None = None
+    ) -> None:
+        """Feed back an attempt that got a response: `throttled` for a 429, with its Retry-After.
+
+        Call it for every response (successes measure the accepted rate), not for attempts
+        that failed without one; `quota` is what its headers said (`quota.quota_from`).
+        """
+        now = self._clock()
+        self._answered += 1
+        expected = False
+        if quota is not None or self._quota.limit is not None:
+            with self._lock:
+                answered = self._answered
+                # Expected: it found out when the window turns. Not once others are known to
+                # spend the same quota (other processes): then pacing is needed too.
+                expected = throttled and self._quota.refused_probe(answered)
+                expected = expected and self._quota.share >= 1
+                in_flight = max(0, self._sent - answered)
+                self._quota.update(now, quota, retry_after, throttled, answered, in_flight)
+        if not throttled:
+            self._count_accepted(now)
+            if self._bucket is not None:
+                self._detector.success(now, self._answered)
+                self._guessed = False
+            return
+        if expected:
+            return  # it found out when the window turns; the quota holds sends until then
+        with self._lock:
+            if self._opening and self._bucket is None:
+                # Judged when all that was sent is answered: a 429 that arrives before the
+                # successes sent with it would set the first rate from half the story.
+                # Retry-After counts from its 429, not from the judgement.
+                self._deferred = max(self._deferred or now, now + (retry_after or 0.0))
+                self._refused += 1
+                if self._answered >= self._sent:
+                    self._open()
+                return
+            self._throttled(now, retry_after)
+
+    # --- the slow start ---------------------------------------------------------------------
 
     def _held(self) -> bool:
         """Whether a send must wait while the first round is answered (module docstring)."""
+        out = self._sent - self._answered
+        if out > self._peak:
+            self._peak = out
         if not self._answered:  # no answer yet: this send is part of the first round
             if not self._sent:
                 self._round_start = self._clock()
-            return False
+            return self._sent >= INITIAL_WINDOW
         if self._clock() - self._round_start < ROUND_HOLD:
             if self._deferred is None:  # no 429 yet, so every answer was a success
                 return self._sent >= 2 * self._answered
@@ -146,57 +274,42 @@ class RateController:
             retry_after, self._deferred = self._deferred - now, None
             self._throttled(now, retry_after if retry_after > 0 else None, self._refused)
 
-    def on_response(self, throttled: bool, retry_after: float | None) -> None:
-        """Feed back an attempt that got a response: `throttled` for a 429, with its Retry-After.
-
-        Call it for every response (successes measure the accepted rate), not for attempts
-        that failed without one.
-        """
-        now = self._clock()
-        self._answered += 1
-        if not throttled:
-            self._count_accepted(now)
-            if self._bucket is not None:
-                self._detector.success(now, self._answered)
-                self._guessed = False
-            return
-        with self._lock:
-            if self._opening and self._bucket is None:
-                # Judged when all that was sent is answered: a 429 that arrives before the
-                # successes sent with it would set the first rate from half the story.
-                # Retry-After counts from its 429, not from the judgement.
-                self._deferred = max(self._deferred or now, now + (retry_after or 0.0))
-                self._refused += 1
-                if self._answered >= self._sent:
-                    self._open()
-                return
-            self._throttled(now, retry_after)
+    # --- judging a 429 ----------------------------------------------------------------------
 
     def _throttled(self, now: float, retry_after: float | None, refused: int | None = None) -> None:
         """Judge one 429, or the `refused` 429s of a first round, all of it answered."""
         accepted = self._meter.rate(now)
-        if refused is not None:  # the round's successes came within ROUND_HOLD, a second
+        sending = self._meter.pace(now)
+        if refused is not None and self._peak > 1:
+            # A burst: its successes came within ROUND_HOLD, a second, whatever their spacing.
             accepted = max(accepted, float(self._answered - refused))
+            sending = accepted
         bucket, cubic = self._bucket, self._cubic
-        # Slots handed out for later are not sent yet: their answers will be news.
-        waiting = 0 if bucket is None else max(0, int((bucket.next_free - now) * bucket.rate))
-        verdict = self._detector.throttle(now, self._answered, self._sent - waiting)
+        verdict = self._detector.throttle(now, self._answered, self._sent)
         first = bucket is None or cubic is None
+        self._cut_refused += 1
         if bucket is None or cubic is None:
-            # Nothing accepted lately (a storm, a quota others spent, or successes not counted
-            # yet): no rate to start from but how many requests were in flight.
+            # Nothing accepted lately (a storm, a quota others spent): no rate to start from
+            # but how many requests were in flight.
             in_flight = max(self._sent - self._answered + (refused or 1), 1)
-            self._guessed = not accepted
-            cubic = Cubic(w_max=accepted or float(in_flight), last_cut=now)
+            basis = sending if refused is None or self._peak <= 1 else accepted
+            self._guessed = not basis
+            cubic = Cubic(w_max=basis or float(in_flight), last_cut=now)
             bucket = SlotBucket(cubic.rate(now), now)
-        elif verdict is Throttle.OVERSHOOT:
-            # Cut from the rate actually achieved: slots may have been handed out faster
-            # than the client used them.
-            sending = max(cubic.rate(now), MIN_RATE)
-            bucket.rate = cubic.cut(accepted if 0 < accepted < sending else sending, now)
+            self._note_cut(cubic.w_max)
+        elif verdict is Throttle.OVERSHOOT and not self._sporadic(cubic, now):
+            rate = max(cubic.rate(now), MIN_RATE)
+            basis = sending if 0 < sending < rate else rate
+            # Never below what the server has been accepting, nor below one request per
+            # Retry-After: refusals it sends whatever the pace (every other request refused)
+            # must not cut the rate to nothing.
+            least = max(BETA * accepted, 1 / retry_after if retry_after else 0.0)
+            bucket.rate = cubic.cut(max(basis, least / BETA), now)
+            self._note_cut(basis)
         elif verdict is Throttle.PERSISTING and self._guessed:
             # A guessed rate and still nothing accepted: others hold the quota. Halve it.
             bucket.rate = cubic.cut(max(cubic.rate(now), MIN_RATE) / 2, now)
+            self._note_cut(cubic.w_max)
         elif verdict is Throttle.STALE and self._first_burst and accepted:
             # The first burst, answered late: what was accepted is known better now.
             if self._guessed:
@@ -207,36 +320,98 @@ class RateController:
         self._first_burst = (first and verdict is not Throttle.STALE) or (
             self._first_burst and verdict is Throttle.STALE
         )
-        spacing = bucket.spacing
-        floor = None
+        self._bucket, self._cubic = bucket, cubic
+        self._floor_after(now, retry_after, verdict, accepted)
+
+    def _note_cut(self, rate: float) -> None:
+        self._w_last = rate
+        self._cut_sent = self._cut_refused = 0
+
+    def _sporadic(self, cubic: Cubic, now: float) -> bool:
+        """A refusal below the last limit, after many accepted: not the pace (SPORADIC)."""
+        below = cubic.rate(now) < self._w_last
+        return below and self._cut_sent > SPORADIC * self._cut_refused
+
+    def _floor_after(
+        self, now: float, retry_after: float | None, verdict: Throttle, accepted: float
+    ) -> None:
+        bucket, cubic = self._bucket, self._cubic
+        assert bucket is not None
+        assert cubic is not None
+        floor, source = None, "backoff"
         if retry_after:
-            floor = now + retry_after + self._jitter.below(min(spacing, MAX_JITTER))
+            floor = now + retry_after + self._jitter.below(min(bucket.spacing, MAX_JITTER))
+            source = "retry-after"
         elif verdict is not Throttle.STALE:
-            floor = now + backoff(spacing, self._detector.streak)
+            floor = now + backoff(bucket.spacing, self._detector.streak)
         if verdict is Throttle.OVERSHOOT or self._first_burst:
-            floor = max(floor or now, now + self._payback(accepted, bucket.rate, now))
-        if floor is not None and floor > bucket.next_free:
-            bucket.floor(floor)
+            payback = now + self._payback(accepted, bucket.rate, now)
+            if floor is None or payback > floor:
+                floor, source = payback, "rate-control"
+        if floor is not None:
+            bucket.floor(floor, now, source)
             # Regrowth starts when sending resumes: after a long Retry-After the rate must not
             # have grown, in the meantime, into releasing the whole queue at once.
             cubic.last_cut = max(cubic.last_cut, floor)
-        self._bucket, self._cubic = bucket, cubic
 
     def _payback(self, accepted: float, rate: float, now: float) -> float:
         """Seconds until what was accepted lately is paid for at the new, lower rate.
 
         A burst the limiter took (20 in 50 ms) spent its allowance for the next second: a
         fixed window is closed until it turns, a leaky bucket is full. Sending again at the
-        new rate before that only collects refusals. In steady state (20 over the whole
-        second, now 17/s) it is the fraction of a second sent too fast. At most
-        `MAX_PAYBACK`.
+        new rate before that only collects refusals. At most `MAX_PAYBACK`.
         """
         return min(MAX_PAYBACK, max(0.0, accepted / rate - self._meter.span(now)))
 
-    async def areserve(self) -> float:
+    # --- async twins, and the state as plain data -------------------------------------------
+
+    async def areserve(self) -> Slot:
         """`reserve` for async callers (in process there is no I/O to await)."""
         return self.reserve()
 
-    async def aon_response(self, throttled: bool, retry_after: float | None) -> None:
+    async def aconfirm(self, slot: Slot) -> Slot | None:
+        """`confirm` for async callers."""
+        return self.confirm(slot)
+
+    async def arelease(self, slot: Slot) -> None:
+        """`release` for async callers."""
+        self.release(slot)
+
+    async def aon_response(
+        self, throttled: bool, retry_after: float | None, quota: Quota | None = None
+    ) -> None:
         """`on_response` for async callers."""
-        self.on_response(throttled, retry_after)
+        self.on_response(throttled, retry_after, quota)
+
+    def close(self) -> None:
+        """Release what the controller holds (nothing in process; a connection for Redis)."""
+
+    async def aclose(self) -> None:
+        """`close` for async callers."""
+        self.close()
+
+    def export_state(self) -> dict[str, Any]:
+        """Everything the decisions depend on, as JSON-ready data."""
+        state: dict[str, Any] = {name: getattr(self, name) for name in self.STATE}
+        for name in self.PARTS:
+            part = getattr(self, name)
+            state[name] = None if part is None else {s: getattr(part, s) for s in part.STATE}
+        return state
+
+    def import_state(self, state: dict[str, Any]) -> None:
+        """Take the state `export_state` gave (from another process, through Redis)."""
+        for name in self.STATE:
+            setattr(self, name, state[name])
+        kinds: dict[str, Callable[[], Any]] = {
+            "_bucket": lambda: SlotBucket(MIN_RATE, 0.0),
+            "_cubic": lambda: Cubic(0.0, 0.0),
+        }
+        for name in self.PARTS:
+            fields = state[name]
+            if fields is None:
+                setattr(self, name, None)
+                continue
+            part = getattr(self, name) or kinds[name]()
+            for slot_name, value in fields.items():
+                setattr(part, slot_name, value)
+            setattr(self, name, part)

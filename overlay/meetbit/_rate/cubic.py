@@ -22,6 +22,14 @@ dealt the smallest share of the first burst decided when a 4-process run ended. 
 botocore's 0.4 because a lone client at 20/s then probes past its limit less often: 0.4
 drew a third more 429s in the 50-worker simulation of `tests/test_ratecontrol.py` and, on
 a fixed window, lost a second to each extra overshoot. At 20/s, K = 2.2 s."""
+C_RELATIVE = 0.002
+"""Growth per s³ as a share of W_max, when that is more than `C`: it takes over above 100 req/s.
+
+With an absolute 0.2 alone, a client cut at 5,000 req/s needs K = 14 s to regrow to where it
+was refused, and under sporadic refusals (a gateway refusing 2 % of requests whatever the
+pace) it never gets there: each refusal cut it again, and throughput fell from thousands of
+calls a second to tens. With this floor K is at most 3.7 s at any rate; at the rates of a
+shared quota (below 100 req/s, where processes must even out their shares) nothing changes."""
 BETA = 0.9
 """The fraction of the rate kept after a cut. botocore keeps 0.7, which leaves ~15 % of the
 quota unused on average. With 0.85 (before), the Redis store's one schedule ran at
@@ -34,15 +42,18 @@ is a probe past the limit a little more often (one cut per overshoot, see
 class Cubic:
     """The rate to send at, `seconds` after the last cut."""
 
-    __slots__ = ("_beta", "_c", "_k", "last_cut", "w_max")
+    __slots__ = ("_beta", "_c", "_c_floor", "_k", "last_cut", "w_max")
+    STATE = __slots__
 
     def __init__(self, w_max: float, last_cut: float, c: float = C, beta: float = BETA):
-        self._c, self._beta = c, beta
+        self._c_floor, self._beta = c, beta
+        self._c = c
         self.w_max = w_max
         self.last_cut = last_cut
         self._k = self._zero_point()
 
     def _zero_point(self) -> float:
+        self._c = max(self._c_floor, C_RELATIVE * self.w_max)
         return float((self.w_max * (1 - self._beta) / self._c) ** (1 / 3))
 
     def rate(self, now: float) -> float:

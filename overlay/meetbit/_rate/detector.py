@@ -35,6 +35,7 @@ class ThrottleDetector:
     """Classifies each throttle; counts the persisting refusals in a row (`streak`)."""
 
     __slots__ = ("_hold", "fresh_success", "hold_until", "recovery_point", "streak")
+    STATE = __slots__
 
     def __init__(self, hold: float = HOLD) -> None:
         self._hold = hold
