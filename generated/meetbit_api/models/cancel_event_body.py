@@ -1,14 +1,15 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Self, TypeVar
+from typing import Any, Self
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..errors import ResponseShapeError
 
-T = TypeVar("T", bound="CancelEventBody")
+_new = object.__new__
+_FIELDS: frozenset[str] = frozenset(("cancel_note",))
 
 
 @_attrs_define
@@ -39,21 +40,23 @@ class CancelEventBody:
         """
         if type(src_dict) is not dict and not isinstance(src_dict, Mapping):
             raise ResponseShapeError.wrong_type("$", "object", src_dict)
-        d = dict(src_dict)
+        # Built field by field: attrs' __init__ would only store the values checked here.
+        _d, _self = src_dict, _new(cls)
         try:
-            cancel_note = d.pop("cancel_note")
-        except KeyError as missing:
-            raise ResponseShapeError.missing_field(missing.args[0]) from None
+            cancel_note = _d["cancel_note"]
+        except KeyError as _missing:
+            raise ResponseShapeError.missing_field(_missing.args[0]) from None
 
         if not isinstance(cancel_note, str):
             raise ResponseShapeError.wrong_type("cancel_note", "string", cancel_note)
+        _self.cancel_note = cancel_note
 
-        cancel_event_body = cls(
-            cancel_note=cancel_note,
+        _self.additional_properties = (
+            {}
+            if len(_d) == 1
+            else {_key: _value for _key, _value in _d.items() if _key not in _FIELDS}
         )
-
-        cancel_event_body.additional_properties = d
-        return cancel_event_body
+        return _self
 
     @property
     def additional_keys(self) -> list[str]:
