@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Self
+from typing import Any, Self, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -10,6 +10,9 @@ from ..errors import ResponseShapeError
 
 _new = object.__new__
 _FIELDS: frozenset[str] = frozenset(("cancel_note",))
+
+
+T = TypeVar("T", bound="CancelEventBody")
 
 
 @_attrs_define

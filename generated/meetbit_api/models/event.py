@@ -3,7 +3,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Mapping
 from datetime import datetime as _datetime
-from typing import Any, Self
+from typing import Any, Self, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -39,6 +39,9 @@ _FIELDS: frozenset[str] = frozenset(
         "online_conference",
     )
 )
+
+
+T = TypeVar("T", bound="Event")
 
 
 @_attrs_define

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Self
+from typing import Any, Self, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -21,6 +21,9 @@ _FIELDS: frozenset[str] = frozenset(
         "calendar_id",
     )
 )
+
+
+T = TypeVar("T", bound="EventAttendee")
 
 
 @_attrs_define

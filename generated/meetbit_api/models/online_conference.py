@@ -3,7 +3,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Mapping
 from datetime import datetime as _datetime
-from typing import Any, Self
+from typing import Any, Self, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -30,6 +30,9 @@ _FIELDS: frozenset[str] = frozenset(
         "ended_at",
     )
 )
+
+
+T = TypeVar("T", bound="OnlineConference")
 
 
 @_attrs_define
