@@ -87,7 +87,11 @@ def test_every_listed_field_and_nothing_else_parses_with_no_unknown_fields(
     del event_payload["extra_field"]
     event = Event.from_dict(event_payload)
     assert event.additional_properties == {}
-    assert (event.body, event.location, event.online_conference) == ("Agenda in the doc.", None, None)
+    assert (event.body, event.location, event.online_conference) == (
+        "Agenda in the doc.",
+        None,
+        None,
+    )
     assert event.created_at == datetime.datetime(2026, 11, 1, 8, 0, tzinfo=UTC)
     assert Event.from_dict(event.to_dict()) == event
 
