@@ -1,8 +1,9 @@
-"""Instructions per call of one per-call contender, for callgrind: `python instructions.py NAME N`.
+"""Instructions per call of one contender, for callgrind: `python instructions.py [parse] NAME N`.
 
 Wall-clock time on a shared machine swings by tens of percent; the number of instructions
 a call executes does not. run.py runs this under `valgrind --tool=callgrind` with N calls
-and with none (both after the same warm-up) and divides the difference by N.
+and with none (both after the same warm-up) and divides the difference by N. With `parse`,
+NAME is one of the parsing table's contenders.
 """
 
 from __future__ import annotations
@@ -15,8 +16,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import run
 
 if __name__ == "__main__":
-    name, count = sys.argv[1], int(sys.argv[2])
-    call = run.contenders(run.mock, "http://mock")[name]
+    if sys.argv[1] == "parse":
+        name, count = sys.argv[2], int(sys.argv[3])
+        call = run.parse_contenders()[name]
+    else:
+        name, count = sys.argv[1], int(sys.argv[2])
+        call = run.contenders(run.mock, "http://mock")[name]
     for _ in range(20):  # warm up: operation plans, caches, the connection pool
         call()
     for _ in range(count):
