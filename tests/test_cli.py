@@ -600,7 +600,7 @@ def shapes(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, Any]
     tools = pytest.importorskip(
         "test_tools_follow_the_spec", reason="the generator is in .venv only"
     )
-    import generate as generator  # tools/, on sys.path through test_tools_follow_the_spec
+    import generate as generator  # tools/ (the tests' pythonpath)
 
     run_with = tools.run_with
 

@@ -6,55 +6,20 @@ import asyncio
 import json
 import logging
 import time
-from collections.abc import Iterator
 from typing import Any
 
 import httpx
 import meetbit
 import pytest
+from clients import KEY_ID, OK, SECRET, make_async_client, make_client
 from conftest import EVENT
 from meetbit_api.api.events import cancel_event
 from meetbit_api.client import Client as GeneratedClient
 from meetbit_api.models import CancelEventBody, Event
+from servers import free_port
 from wire import Reply, WireServer
 
 pytestmark = pytest.mark.behaviour
-
-SECRET = "s3cr3t-DO-NOT-LEAK-7f2a"
-KEY_ID = "AK-12345"
-OK = Reply(200, {"message": "Event canceled.", "data": EVENT})
-ENV_VARS = ("MEETBIT_DOMAIN", "MEETBIT_ACCESS_KEY_ID", "MEETBIT_ACCESS_KEY_SECRET")
-
-
-@pytest.fixture
-def server() -> Iterator[WireServer]:
-    wire = WireServer().start()
-    yield wire
-    wire.stop()
-
-
-@pytest.fixture(autouse=True)
-def clean_env(monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in (
-        *ENV_VARS,
-        "HTTPS_PROXY",
-        "https_proxy",
-        "HTTP_PROXY",
-        "http_proxy",
-        "ALL_PROXY",
-        "all_proxy",
-    ):
-        monkeypatch.delenv(name, raising=False)
-
-
-def make_client(server: WireServer, **settings: Any) -> meetbit.Client:
-    settings = {"access_key_id": KEY_ID, "access_key_secret": SECRET, **settings}
-    return meetbit.Client(base_url=server.base_url, **settings)
-
-
-def make_async_client(server: WireServer, **settings: Any) -> meetbit.AsyncClient:
-    settings = {"access_key_id": KEY_ID, "access_key_secret": SECRET, **settings}
-    return meetbit.AsyncClient(base_url=server.base_url, **settings)
 
 
 class TestConfiguration:
@@ -321,12 +286,13 @@ class TestErrors:
             client.events.cancel_event(1, 2, cancel_note="x")
 
     def test_connection_refused_is_a_network_error_chained_from_httpx(self) -> None:
-        with socket_closed_port() as port:
-            client = meetbit.Client(
-                base_url=f"http://127.0.0.1:{port}", access_key_id=KEY_ID, access_key_secret=SECRET
-            )
-            with pytest.raises(meetbit.NetworkError) as raised:
-                client.events.cancel_event(1, 2, cancel_note="x")
+        client = meetbit.Client(
+            base_url=f"http://127.0.0.1:{free_port()}",
+            access_key_id=KEY_ID,
+            access_key_secret=SECRET,
+        )
+        with pytest.raises(meetbit.NetworkError) as raised:
+            client.events.cancel_event(1, 2, cancel_note="x")
         assert isinstance(raised.value.__cause__, httpx.ConnectError)
         assert len(raised.value.attempts) == 1
 
@@ -507,20 +473,6 @@ class TestAttendeeStatus:
         values = spec["components"]["schemas"]["EventAttendeeStatus"]["enum"]
         undocumented = set(values) - {int(member) for member in MEANINGS}
         assert not undocumented, f"the spec has attendee statuses nobody documented: {undocumented}"
-
-
-class socket_closed_port:
-    """A loopback port with nothing listening (bound, then closed)."""
-
-    def __enter__(self) -> int:
-        import socket
-
-        with socket.socket() as probe:
-            probe.bind(("127.0.0.1", 0))
-            return int(probe.getsockname()[1])
-
-    def __exit__(self, *exc: object) -> None:
-        return None
 
 
 class TestTheGeneratedClientDoneRight:

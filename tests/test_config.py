@@ -11,46 +11,19 @@ import inspect
 import math
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import httpx
 import meetbit
 import pytest
-from conftest import EVENT, ROOT
+from clients import KEY, KEY_ID, OK, SECRET
+from conftest import ROOT
 from meetbit._config import Config, Options
 from wire import Reply, WireServer
 
-SECRET = "s3cr3t-DO-NOT-LEAK-7f2a"
-KEY_ID = "AK-12345"
-KEY = {"access_key_id": KEY_ID, "access_key_secret": SECRET}
-OK = Reply(200, {"message": "Event canceled.", "data": EVENT})
-VARIABLES = (
-    "MEETBIT_DOMAIN",
-    "MEETBIT_BASE_URL",
-    "MEETBIT_ACCESS_KEY_ID",
-    "MEETBIT_ACCESS_KEY_SECRET",
-    "HTTPS_PROXY",
-    "https_proxy",
-    "HTTP_PROXY",
-    "http_proxy",
-)
 # The generated client's own arguments: accepted by the constructor only to be refused.
 GENERATED_ONLY = {"follow_redirects", "httpx_args", "raise_on_unexpected_status"}
-
-
-@pytest.fixture(autouse=True)
-def clean_env(monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in VARIABLES:
-        monkeypatch.delenv(name, raising=False)
-
-
-@pytest.fixture
-def server() -> Iterator[WireServer]:
-    wire = WireServer().start()
-    yield wire
-    wire.stop()
 
 
 def cancel(client: meetbit.Client) -> None:

@@ -5,25 +5,17 @@ from __future__ import annotations
 import asyncio
 import json
 import time
-from collections.abc import Iterator
 
 import httpx
 import meetbit
 import pytest
+from clients import OK, make_async_client, make_client
 from conftest import EVENT
-from test_client import OK, make_async_client, make_client
 from wire import Reply, WireServer
 
 pytestmark = pytest.mark.behaviour
 
 BIG = 17 * 1024 * 1024  # just over the 16 MiB response cap
-
-
-@pytest.fixture
-def server() -> Iterator[WireServer]:
-    wire = WireServer().start()
-    yield wire
-    wire.stop()
 
 
 class TestBodies:
@@ -97,8 +89,12 @@ class TestConnections:
 
 
 class TestRateLimitStorm:
-    def test_fifty_concurrent_calls_in_a_429_storm_are_bounded(self, server: WireServer) -> None:
-        # Every request is refused for the first 0.5 s, then all succeed.
+    def test_fifty_concurrent_calls_in_a_429_storm_all_complete_once(
+        self, server: WireServer
+    ) -> None:
+        # Every request is refused for the first 0.5 s, then all succeed. How few 429s the
+        # storm costs is make bench's to measure; here: every call completes within its
+        # budget, none gives up, and each is carried out exactly once.
         storm_ends = time.monotonic() + 0.5
         server.script = lambda received: (
             Reply(429, "Too many requests.", {"Retry-After": "0.2"})
@@ -107,24 +103,19 @@ class TestRateLimitStorm:
         )
 
         async def main() -> list[object]:
-            async with make_async_client(server, max_retries=5, total_timeout=5) as client:
+            async with make_async_client(server, total_timeout=5) as client:
                 return await asyncio.gather(
                     *(client.events.cancel_event(1, n, cancel_note="x") for n in range(1, 51)),
                     return_exceptions=True,
                 )
 
-        started = time.monotonic()
         results = asyncio.run(main())
-        elapsed = time.monotonic() - started
-        failures = [r for r in results if isinstance(r, BaseException)]
-        assert failures == []
-        assert elapsed < 5, "no call slept past its budget"
-        assert len(server.received) <= 50 * 6, "no call exceeded max_retries"
-        assert len({r.port for r in server.received}) <= 100, "within httpx's default pool"
-        limited = len(server.received) - 50
-        print(f"storm: {len(server.received)} requests, {limited} refused, {elapsed:.2f} s")
-        # The shared cool-down means one 429 holds back the others: far fewer than 50 per wave.
-        assert limited < 50 * 3
+        assert [r for r in results if isinstance(r, BaseException)] == []
+        carried_out = sorted(
+            int(r.path.split("/")[-2]) for r in server.received if r.time >= storm_ends
+        )
+        assert carried_out == list(range(1, 51)), "each call carried out once, after the storm"
+        assert len({r.port for r in server.received}) <= 10, "within the client's pool of 10"
 
 
 class TestPool:

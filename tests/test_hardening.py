@@ -15,24 +15,16 @@ import sys
 import time
 import tracemalloc
 import zlib
-from collections.abc import Iterator
 
 import meetbit
 import pytest
+from clients import KEY_ID, OK, SECRET, make_async_client, make_client
 from conftest import EVENT
-from test_client import KEY_ID, OK, SECRET, make_async_client, make_client
 from wire import Reply, WireServer
 
 pytestmark = pytest.mark.behaviour
 
 BOMB_SIZE = 64 * 1024 * 1024
-
-
-@pytest.fixture
-def server() -> Iterator[WireServer]:
-    wire = WireServer().start()
-    yield wire
-    wire.stop()
 
 
 @pytest.fixture(scope="module")

@@ -13,7 +13,6 @@ import itertools
 import json
 import logging
 import os
-import shutil
 import signal
 import socket
 import subprocess
@@ -26,11 +25,13 @@ from typing import Any
 import httpx
 import meetbit
 import pytest
+from clients import OK
+from machine import finish
 from meetbit._rate import controller_for
 from meetbit._rate.controller import INITIAL_WINDOW, RateController
 from meetbit._rate.cubic import BETA
 from meetbit._rate.redis_store import RedisRateController
-from test_client import OK
+from servers import free_port, redis_server
 from wire import WireServer
 
 pytestmark = pytest.mark.behaviour
@@ -38,38 +39,11 @@ pytestmark = pytest.mark.behaviour
 redis = pytest.importorskip("redis", reason="the redis extra is not installed")
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
 def redis_url() -> Iterator[str]:
-    binary = shutil.which("redis-server")
-    if binary is None:
-        pytest.skip("redis-server not found: .ci/run installs it (apt-get install redis-server)")
-    port = free_port()
-    process = subprocess.Popen(
-        [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    url = f"redis://127.0.0.1:{port}/0"
-    try:
-        deadline = time.monotonic() + 10
-        while True:
-            try:
-                redis.Redis.from_url(url).ping()
-                break
-            except redis.ConnectionError:
-                if time.monotonic() > deadline or process.poll() is not None:
-                    pytest.skip(f"redis-server did not start on port {port}")
-                time.sleep(0.05)
+    """A redis-server of this module's, shared by its tests (each uses keys of its own)."""
+    with redis_server() as (url, _):
         yield url
-    finally:
-        process.kill()
-        process.wait(timeout=10)
 
 
 def key(request: pytest.FixtureRequest) -> str:
@@ -215,37 +189,6 @@ def test_one_controller_serves_successive_event_loops(
 
 
 @contextlib.contextmanager
-def own_redis_server() -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
-    """A redis-server of this test's own, to stop or kill."""
-    binary = shutil.which("redis-server")
-    if binary is None:
-        pytest.skip("redis-server not found: .ci/run installs it (apt-get install redis-server)")
-    port = free_port()
-    process = subprocess.Popen(
-        [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    url = f"redis://127.0.0.1:{port}/0"
-    try:
-        deadline = time.monotonic() + 10
-        while True:
-            try:
-                redis.Redis.from_url(url, socket_timeout=1).ping()
-                break
-            except redis.ConnectionError:
-                if time.monotonic() > deadline or process.poll() is not None:
-                    pytest.skip(f"redis-server did not start on port {port}")
-                time.sleep(0.05)
-        yield url, process
-    finally:
-        if process.poll() is None:
-            process.send_signal(signal.SIGCONT)
-            process.kill()
-        process.wait(timeout=10)
-
-
-@contextlib.contextmanager
 def silent_server() -> Iterator[str]:
     """A socket that accepts connections and never answers (a stuck proxy, a full buffer)."""
     listener = socket.create_server(("127.0.0.1", 0))
@@ -266,7 +209,7 @@ def silent_server() -> Iterator[str]:
         yield f"redis://127.0.0.1:{listener.getsockname()[1]}/0"
     finally:
         stop.set()
-        thread.join(timeout=5)
+        finish(thread, timeout=5)
         for connection in held:
             connection.close()
         listener.close()
@@ -323,7 +266,7 @@ def test_a_failing_redis_never_holds_a_call_past_its_budget(
             url = stack.enter_context(silent_server())
             act: Any = lambda: None  # noqa: E731 - silent from the start
         else:
-            url, process = stack.enter_context(own_redis_server())
+            url, process = stack.enter_context(redis_server())
             if fault == "killed":
                 act = process.kill
             else:
@@ -343,7 +286,7 @@ def test_a_failing_redis_never_holds_a_call_past_its_budget(
 
 
 def test_a_resumed_redis_is_used_again(request: pytest.FixtureRequest) -> None:
-    with own_redis_server() as (url, process):
+    with redis_server() as (url, process):
         name = key(request)
         controller, other = RedisRateController(url, name), RedisRateController(url, name)
         process.send_signal(signal.SIGSTOP)

@@ -16,11 +16,9 @@ import textwrap
 from pathlib import Path
 from typing import Any
 
+import generate
 import pytest
 from conftest import ROOT
-
-sys.path.insert(0, str(ROOT / "tools"))
-import generate
 
 FIXTURE = ROOT / "tests/fixtures/openapi-real-world.yaml"
 EMPTY_FIXES = "overlay: 1.0.0\ninfo: {title: none, version: '1'}\nactions: []\n"

@@ -7,17 +7,17 @@ import email.utils
 import itertools
 import logging
 import time
-from collections.abc import Iterator
 from typing import Any
 
 import meetbit
 import pytest
+from clients import KEY_ID, OK, SECRET, make_async_client, make_client
 from meetbit._rate.controller import BACKOFF_BASE, MAX_BACKOFF, MAX_JITTER
 from meetbit._rate.cubic import BETA
 from meetbit._retry import parse_retry_after
 from meetbit_api.api.events import cancel_event
 from meetbit_api.models import CancelEventBody
-from test_client import KEY_ID, OK, SECRET, make_async_client, make_client, socket_closed_port
+from servers import free_port
 from wire import Reply, WireServer
 
 pytestmark = pytest.mark.behaviour
@@ -34,13 +34,6 @@ def limited(retry_after: str | None = None) -> Reply:
 def gaps(server: WireServer) -> list[float]:
     times = [request.time for request in server.received]
     return [later - earlier for earlier, later in itertools.pairwise(times)]
-
-
-@pytest.fixture
-def server() -> Iterator[WireServer]:
-    wire = WireServer().start()
-    yield wire
-    wire.stop()
 
 
 class TestRetryAfterParsing:
@@ -234,12 +227,13 @@ class TestRetryOnTheWire:
         assert 0.3 <= gap < 0.3 + SLACK
 
     def test_idempotent_request_retries_connection_failures(self) -> None:
-        with socket_closed_port() as port:
-            client = meetbit.Client(
-                base_url=f"http://127.0.0.1:{port}", access_key_id=KEY_ID, access_key_secret=SECRET
-            )
-            with client, pytest.raises(meetbit.NetworkError) as raised:
-                client.get_httpx_client().get("/calendars")
+        client = meetbit.Client(
+            base_url=f"http://127.0.0.1:{free_port()}",
+            access_key_id=KEY_ID,
+            access_key_secret=SECRET,
+        )
+        with client, pytest.raises(meetbit.NetworkError) as raised:
+            client.get_httpx_client().get("/calendars")
         assert len(raised.value.attempts) == 3
         assert all(a.error and a.error.startswith("ConnectError") for a in raised.value.attempts)
 

@@ -13,17 +13,10 @@ from typing import Any
 import httpx
 import meetbit
 import pytest
-from test_client import KEY_ID, OK, SECRET, make_client
+from clients import KEY_ID, OK, SECRET, make_client
 from wire import WireServer
 
 pytestmark = pytest.mark.behaviour
-
-
-@pytest.fixture
-def server() -> Iterator[WireServer]:
-    wire = WireServer().start()
-    yield wire
-    wire.stop()
 
 
 @pytest.mark.parametrize(

@@ -16,15 +16,13 @@ import sys
 from pathlib import Path
 from typing import Any
 
-import pytest
-import spec_variants as variants
-from conftest import ROOT
-
-sys.path.insert(0, str(ROOT / "tools"))
 import apply_overlay
 import changelog
+import pytest
+import spec_variants as variants
 import update_spec
 import versioning
+from conftest import ROOT
 from ruamel.yaml import YAML
 from update_spec import sources
 

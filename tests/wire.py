@@ -20,6 +20,8 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
+from machine import finish
+
 MAX_STALL = 10.0  # no fault holds a connection longer than this
 
 
@@ -170,4 +172,4 @@ class WireServer:
         self.stopping.set()
         self._server.shutdown()
         self._server.server_close()
-        self._thread.join(timeout=5)
+        finish(self._thread, timeout=5)
