@@ -106,31 +106,43 @@ class TestUndecodableBodies:
             cancel(client)
 
 
+DRIPPED = Reply(200, {"message": "ok", "data": EVENT}, fault="drip", drip_interval=0.2)
+"""A byte every 0.2 s: the whole body would take minutes, and no read ever times out."""
+BUDGET = 1.0
+
+
 class TestSlowDrip:
-    """A body trickling in a byte at a time resets each read timeout; the budget still holds."""
+    """A body trickling in a byte at a time resets each read timeout; the budget still holds.
+
+    Whether the call ends at its budget or at the body's end (minutes later) is behaviour;
+    how close to the budget it ends is not asserted (a loaded machine may add seconds).
+    """
 
     def test_sync_call_ends_at_its_budget(self, server: WireServer) -> None:
-        server.queue(Reply(200, {"message": "ok", "data": EVENT}, fault="drip", drip_interval=0.2))
+        server.queue(DRIPPED)
         started = time.monotonic()
         with (
-            make_client(server, total_timeout=1.0) as client,
+            make_client(server, total_timeout=BUDGET) as client,
             pytest.raises(meetbit.RequestTimeoutError),
         ):
             cancel(client)
-        # Cut at the first byte past the deadline: each byte arrives within 0.2 s.
-        assert time.monotonic() - started < 1.0 + 0.2 + 0.5
+        assert time.monotonic() - started < BUDGET + 10 < dripping_takes()
 
     def test_async_call_ends_at_its_budget(self, server: WireServer) -> None:
-        server.queue(Reply(200, {"message": "ok", "data": EVENT}, fault="drip", drip_interval=0.2))
+        server.queue(DRIPPED)
 
         async def main() -> None:
-            async with make_async_client(server, total_timeout=1.0) as client:
+            async with make_async_client(server, total_timeout=BUDGET) as client:
                 await client.events.cancel_event(1, 2, cancel_note="x")
 
         started = time.monotonic()
         with pytest.raises(meetbit.RequestTimeoutError):
             asyncio.run(main())
-        assert time.monotonic() - started < 1.0 + 0.5
+        assert time.monotonic() - started < BUDGET + 10 < dripping_takes()
+
+
+def dripping_takes() -> float:
+    return len(DRIPPED.payload()[0]) * DRIPPED.drip_interval
 
 
 class TestDeepJson:
@@ -224,7 +236,8 @@ class TestConfigurationInput:
         "domain", ["[::1]", "[::1]:8443", "acme.meetbit.com:8443", "localhost"]
     )
     def test_good_domains_are_accepted(self, domain: str) -> None:
-        meetbit.Client(domain, access_key_id="a", access_key_secret="b")
+        client = meetbit.Client(domain, access_key_id="a", access_key_secret="b")
+        assert client.get_httpx_client().base_url == f"https://{domain}/api/public/v2.0/"
 
     @pytest.mark.parametrize(
         "base_url",
