@@ -103,7 +103,7 @@ class TestRateLimitStorm:
         )
 
         async def main() -> list[object]:
-            async with make_async_client(server, total_timeout=5) as client:
+            async with make_async_client(server, total_timeout=30) as client:
                 return await asyncio.gather(
                     *(client.events.cancel_event(1, n, cancel_note="x") for n in range(1, 51)),
                     return_exceptions=True,
