@@ -169,6 +169,12 @@ class TestAuthAndHeaders:
             assert request.headers["x-access-key-id"] == KEY_ID
             assert request.headers["x-access-key-secret"] == SECRET
 
+    def test_the_raw_header_list_is_used_where_httpx_keeps_one(self) -> None:
+        # The probe must recognise this httpx's layout, or every request takes the slow way.
+        import meetbit._auth
+
+        assert meetbit._auth._can_append_raw() is True
+
     @pytest.mark.parametrize("name", ["X-Access-Key-Id", "x-access-key-secret"])
     def test_headers_may_not_set_the_key_headers(self, name: str) -> None:
         with pytest.raises(meetbit.ConfigurationError, match="access_key_id="):
