@@ -421,7 +421,7 @@ class TestSecrets:
         self, server: WireServer, caplog: pytest.LogCaptureFixture
     ) -> None:
         server.queue(
-            Reply(429, "Too many requests.", {"Retry-After": "0"}),
+            Reply(429, "Too many requests.", {"Retry-After": "0.01"}),
             Reply(401, "Invalid or missing access key."),
             Reply(fault="close-mid-body", body={"data": 1}),
         )
@@ -508,7 +508,7 @@ class TestTheGeneratedClientDoneRight:
         assert sorted(server.received[0].headers["cookie"].split("; ")) == ["a=1", "b=2"]
 
     def test_with_timeout_keeps_retry_and_errors(self, server: WireServer) -> None:
-        server.queue(Reply(429, "slow down", {"Retry-After": "0"}), Reply(404, "gone"))
+        server.queue(Reply(429, "slow down", {"Retry-After": "0.01"}), Reply(404, "gone"))
         with (
             make_client(server).with_timeout(httpx.Timeout(2.0)) as client,
             pytest.raises(meetbit.NotFoundError) as raised,

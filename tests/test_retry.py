@@ -23,6 +23,15 @@ from wire import Reply, WireServer
 pytestmark = pytest.mark.behaviour
 
 SLACK = 0.5  # generous upper tolerance for a loaded 2-core CI machine; lower bounds are strict
+QUICK = "0.01"
+"""A Retry-After for tests where the wait is not what is tested: "0" means a backoff of up to
+a second, doubling (docs/retries.md), which the tests of that backoff wait for."""
+
+
+@pytest.fixture
+def unpaced(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No shared pacing (MEETBIT_RATE_CONTROL=off), for tests that count retries, not waits."""
+    monkeypatch.setenv("MEETBIT_RATE_CONTROL", "off")
 
 
 def limited(retry_after: str | None = None) -> Reply:
@@ -119,11 +128,11 @@ class TestRetryOnTheWire:
 
     @pytest.mark.parametrize("max_retries", [1, 2])
     def test_429s_do_not_count_against_max_retries(
-        self, server: WireServer, max_retries: int
+        self, server: WireServer, unpaced: None, max_retries: int
     ) -> None:
         # Waiting out a rate limit is what the caller wants while the budget allows: only
         # failures (5xx, network) are counted by max_retries.
-        server.queue(*[limited("0")] * 5, OK)
+        server.queue(*[limited(QUICK)] * 5, OK)
         with make_client(server, max_retries=max_retries) as client:
             client.events.cancel_event(1, 2, cancel_note="x")
         assert len(server.received) == 6
@@ -142,9 +151,9 @@ class TestRetryOnTheWire:
         assert raised.value.attempts[-1].wait_source == "none"
 
     def test_without_a_budget_429s_are_retried_a_bounded_number_of_times(
-        self, server: WireServer
+        self, server: WireServer, unpaced: None
     ) -> None:
-        server.queue(*[limited("0")] * 15)
+        server.queue(*[limited(QUICK)] * 15)
         with (
             make_client(server, total_timeout=None) as client,
             pytest.raises(meetbit.RateLimitedError),
@@ -152,8 +161,8 @@ class TestRetryOnTheWire:
             client.events.cancel_event(1, 2, cancel_note="x")
         assert len(server.received) == 11
 
-    def test_default_allows_at_least_two_retries(self, server: WireServer) -> None:
-        server.queue(limited("0"), limited("0"), OK)
+    def test_default_allows_at_least_two_retries(self, server: WireServer, unpaced: None) -> None:
+        server.queue(limited(QUICK), limited(QUICK), OK)
         with make_client(server) as client:
             client.events.cancel_event(1, 2, cancel_note="x")
         assert len(server.received) == 3
@@ -182,8 +191,8 @@ class TestRetryOnTheWire:
         assert time.monotonic() - started < SLACK
         assert raised.value.retry_after == 2.0
 
-    def test_every_operation_and_method_is_retried(self, server: WireServer) -> None:
-        server.queue(limited("0"), OK, limited("0"), Reply(200, "deleted"))
+    def test_every_operation_and_method_is_retried(self, server: WireServer, unpaced: None) -> None:
+        server.queue(limited(QUICK), OK, limited(QUICK), Reply(200, "deleted"))
         with make_client(server) as client:
             cancel_event.sync_detailed(1, 2, client=client, body=CancelEventBody("x"))
             assert client.get_httpx_client().delete("/some/future/operation").text == "deleted"
@@ -207,10 +216,10 @@ class TestRetryOnTheWire:
         assert f"{attempt.wait:.2f} s" in record.getMessage()
 
     def test_failed_attempts_are_closed_so_the_connection_is_reused(
-        self, server: WireServer
+        self, server: WireServer, unpaced: None
     ) -> None:
         for _ in range(5):
-            server.queue(limited("0"), limited("0"), OK)
+            server.queue(limited(QUICK), limited(QUICK), OK)
         with make_client(server) as client:
             for _ in range(5):
                 client.events.cancel_event(1, 2, cancel_note="x")
@@ -266,7 +275,7 @@ class TestAsyncRetry:
     def test_async_generated_function_is_retried_and_errors_are_typed(
         self, server: WireServer
     ) -> None:
-        server.queue(limited("0"), OK, Reply(404, "Resource object does not exist."))
+        server.queue(limited(QUICK), OK, Reply(404, "Resource object does not exist."))
 
         async def main() -> None:
             async with make_async_client(server) as client:
