@@ -12,7 +12,7 @@ import math
 import subprocess
 import sys
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import httpx
 import meetbit
@@ -285,3 +285,97 @@ def test_the_generated_client_s_repr_shows_no_header(server: WireServer) -> None
     with authenticated as client:  # and it still does what the attrs version did
         client.get_httpx_client().get("/")
     assert server.received[0].headers["authorization"] == "Bearer bearer-token"
+
+
+class TestEverySetting:
+    """Each setting survives a copy, and a bad value is refused in words naming its bound."""
+
+    SETTINGS: ClassVar[dict[str, Any]] = {  # none of them the default
+        "base_url": "https://api.example.test/v2",
+        "access_key_id": "id-1",
+        "access_key_secret": "secret-1",
+        "timeout": httpx.Timeout(3.0),
+        "max_retries": 5,
+        "total_timeout": 30.0,
+        "max_retry_wait": 7.0,
+        "on_retry": print,
+        "verify": False,
+        "proxy": "http://proxy.test:3128",
+        "headers": {"X-Team": "a"},
+        "cookies": {"c": "1"},
+        "max_connections": 3,
+        "rate_limit_store": "redis://127.0.0.1:6399/0",
+    }
+
+    def test_a_copy_without_changes_has_every_setting(self) -> None:
+        config = Config.resolve(**self.SETTINGS)
+        assert {name: getattr(config, name) for name in self.SETTINGS} == self.SETTINGS
+        assert config.replace() == config
+        asynchronous = Config.resolve(asynchronous=True, **self.SETTINGS)
+        assert asynchronous.replace().asynchronous is True
+
+    @pytest.mark.parametrize(
+        ("setting", "value"),
+        [("access_key_id", "id-2"), ("access_key_secret", "secret-2"), ("max_retries", 0)],
+    )
+    def test_a_copy_changes_only_what_it_is_given(self, setting: str, value: Any) -> None:
+        config = Config.resolve(**self.SETTINGS)
+        copy = config.replace(**{setting: value})
+        assert copy == config._replace(**{setting: value})
+
+    @pytest.mark.parametrize(
+        ("settings", "message"),
+        [
+            ({"max_retries": -1}, "max_retries must be an int >= 0, got -1"),
+            ({"max_retries": True}, "max_retries must be an int >= 0, got True"),
+            ({"max_connections": 0}, "max_connections must be an int >= 1, got 0"),
+            (
+                {"max_retry_wait": -1},
+                "max_retry_wait must be a finite number of seconds >= 0, got -1",
+            ),
+            (
+                {"total_timeout": 0},
+                "total_timeout must be a finite number of seconds above 0, or None, got 0",
+            ),
+            (
+                {"total_timeout": math.inf},
+                "total_timeout must be a finite number of seconds above 0, or None, got inf",
+            ),
+        ],
+    )
+    def test_a_bad_number_is_refused_naming_its_bound(
+        self, settings: dict[str, Any], message: str
+    ) -> None:
+        with pytest.raises(meetbit.ConfigurationError) as raised:
+            meetbit.Client("acme.meetbit.com", **KEY, **settings)
+        assert str(raised.value) == message
+
+    def test_the_bounds_themselves_are_accepted(self) -> None:
+        config = Config.resolve(
+            domain="acme.meetbit.com", max_retries=0, max_connections=1, max_retry_wait=0,
+            total_timeout=None, **KEY,
+        )  # fmt: skip
+        assert (config.max_retries, config.max_connections, config.max_retry_wait) == (0, 1, 0)
+
+    @pytest.mark.parametrize("settings", [{"verify": False}, {"proxy": "http://proxy.test:1"}])
+    def test_transport_refuses_what_only_the_client_s_own_transport_uses(
+        self, settings: dict[str, Any]
+    ) -> None:
+        with pytest.raises(
+            meetbit.ConfigurationError, match=r"^proxy= and verify= do not apply with transport="
+        ):
+            meetbit.Client(
+                "acme.meetbit.com", transport=httpx.MockTransport(print), **KEY, **settings
+            )
+
+    def test_a_transport_of_the_wrong_kind_names_the_client_and_the_kind(self) -> None:
+        with pytest.raises(meetbit.ConfigurationError) as raised:
+            meetbit.AsyncClient("acme.meetbit.com", transport=httpx.HTTPTransport(), **KEY)
+        assert str(raised.value) == (
+            "meetbit.AsyncClient needs an httpx.AsyncBaseTransport as transport=, got HTTPTransport"
+        )
+        with pytest.raises(meetbit.ConfigurationError) as raised:
+            meetbit.Client("acme.meetbit.com", transport=httpx.AsyncHTTPTransport(), **KEY)
+        assert str(raised.value) == (
+            "meetbit.Client needs an httpx.BaseTransport as transport=, got AsyncHTTPTransport"
+        )
