@@ -379,3 +379,63 @@ class TestEverySetting:
         assert str(raised.value) == (
             "meetbit.Client needs an httpx.BaseTransport as transport=, got AsyncHTTPTransport"
         )
+
+
+class TestWhereTheApiIs:
+    """A domain is a host name or an IP literal, with a port or none; anything else is refused."""
+
+    @pytest.mark.parametrize(
+        ("domain", "url"),
+        [
+            ("acme.meetbit.com", "https://acme.meetbit.com/api/public/v2.0"),
+            ("acme.meetbit.com.", "https://acme.meetbit.com./api/public/v2.0"),
+            ("acme.meetbit.com:1", "https://acme.meetbit.com:1/api/public/v2.0"),
+            ("acme.meetbit.com:65535", "https://acme.meetbit.com:65535/api/public/v2.0"),
+            ("[::1]", "https://[::1]/api/public/v2.0"),
+            ("[::1]:8443", "https://[::1]:8443/api/public/v2.0"),
+            ("a-b.c" + ".d" * 100, "https://a-b.c" + ".d" * 100 + "/api/public/v2.0"),
+        ],
+    )
+    def test_a_domain_gives_its_url(self, domain: str, url: str) -> None:
+        assert Config.resolve(domain=domain, **KEY).base_url == url
+
+    @pytest.mark.parametrize(
+        "domain",
+        [
+            "acme.meetbit.com:0",
+            "acme.meetbit.com:65536",
+            "acme.meetbit.com:",
+            "acme.meetbit.com:8o",
+            "acme.meetbit.com:\uff18\uff10",  # fullwidth digits: isdigit(), not ASCII
+            "[::1]:0",
+            "[::1]8443",
+            "[::1",
+            "[nope]",
+            "a:b:c",
+            "-acme.com",
+            "acme-.com",
+            "ac_me.com",
+            "acme..com",
+            "x" * 64 + ".com",
+            "a." * 127 + "com",
+            "acmé.com",
+        ],
+    )
+    def test_anything_else_is_refused_naming_what_to_pass_instead(self, domain: str) -> None:
+        with pytest.raises(meetbit.ConfigurationError) as raised:
+            Config.resolve(domain=domain, **KEY)
+        assert str(raised.value) == (
+            "domain must be a host name such as acme.meetbit.com, optionally with a port, "
+            f"got {domain!r}; pass base_url= for a full URL"
+        )
+
+    @pytest.mark.parametrize("domain", [" acme.meetbit.com", "acme.meetbit.com\n", "ac\tme.com"])
+    def test_whitespace_says_where_it_may_come_from(self, domain: str) -> None:
+        with pytest.raises(meetbit.ConfigurationError, match=r"^domain contains whitespace"):
+            Config.resolve(domain=domain, **KEY)
+
+    def test_a_domain_from_the_environment_is_named_by_its_variable(self) -> None:
+        with pytest.raises(meetbit.ConfigurationError, match=r"^MEETBIT_DOMAIN must be a host"):
+            Config.resolve(environ={"MEETBIT_DOMAIN": "a:b:c"}, **KEY)
+        with pytest.raises(meetbit.ConfigurationError, match=r"^domain must be a str, not int"):
+            Config.resolve(domain=7, **KEY)  # type: ignore[arg-type]
