@@ -404,6 +404,7 @@ class TestWhereTheApiIs:
         [
             "acme.meetbit.com:0",
             "acme.meetbit.com:65536",
+            "acme.meetbit.com:99999",
             "acme.meetbit.com:",
             "acme.meetbit.com:8o",
             "acme.meetbit.com:\uff18\uff10",  # fullwidth digits: isdigit(), not ASCII
@@ -411,6 +412,7 @@ class TestWhereTheApiIs:
             "[::1]8443",
             "[::1",
             "[nope]",
+            "[::::]",
             "a:b:c",
             "-acme.com",
             "acme-.com",
@@ -439,3 +441,32 @@ class TestWhereTheApiIs:
             Config.resolve(environ={"MEETBIT_DOMAIN": "a:b:c"}, **KEY)
         with pytest.raises(meetbit.ConfigurationError, match=r"^domain must be a str, not int"):
             Config.resolve(domain=7, **KEY)  # type: ignore[arg-type]
+
+
+class TestConfigurationInput:
+    def test_domain_with_a_trailing_newline_is_refused_quickly(self) -> None:
+        # Run in a subprocess with a timeout: an exponential regex would hang the suite.
+        code = (
+            "import meetbit\n"
+            "try:\n"
+            "    meetbit.Client('acmecorporationglobal.meetbit.com\\n',"
+            " access_key_id='a', access_key_secret='b')\n"
+            "except meetbit.ConfigurationError as error:\n"
+            "    print(error)\n"
+        )
+        result = subprocess.run(
+            [sys.executable, "-c", code], capture_output=True, text=True, timeout=10, check=True
+        )
+        assert "newline" in result.stdout
+
+    @pytest.mark.parametrize(
+        "base_url",
+        [
+            "https://acme.test/api/public/v2.0?tenant=acme",
+            "https://acme.test/api#x",
+            "https://a.test?",
+        ],
+    )
+    def test_base_url_with_a_query_or_fragment_is_refused(self, base_url: str) -> None:
+        with pytest.raises(meetbit.ConfigurationError, match="query or a fragment"):
+            meetbit.Client(base_url=base_url, access_key_id="a", access_key_secret="b")
