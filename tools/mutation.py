@@ -56,9 +56,9 @@ GROUPS = (
         ("_transport.py", "_retry.py", "_errors.py", "_auth.py"),
         (
             "tests/test_client.py",
-            "tests/test_retry.py",
-            "tests/test_faults.py",
-            "tests/test_hardening.py",
+            "tests/test_retry_on_the_wire.py",
+            "tests/test_connections.py",
+            "tests/test_response_bodies.py",
             "tests/test_security.py",
             "tests/test_transport.py",
             "tests/test_errors.py",
@@ -81,13 +81,13 @@ GROUPS = (
     Group(
         "rate",
         ("_rate/",),
-        ("tests/test_ratecontrol.py", "tests/test_ratecontrol_redis.py"),
+        ("tests/test_rate_controller.py", "tests/test_rate_redis_store.py"),
     ),
 )
 
-# Lines no mutant of which changes behaviour a test can observe: log and warning text (the
-# tests check that a message is logged and what it must not contain, not its wording).
-DO_NOT_MUTATE = [r"^\s*logger\.(debug|info|warning)\(", r"^\s*\"[^\"]*\",?$"]
+# Not mutated: the wording of log lines. Tests hold that a retry or a fallback is logged, at
+# which level, and that no secret is; the words are not a contract (error messages are).
+DO_NOT_MUTATE = [r"^\s*logger\.(debug|info|warning)\("]
 
 
 @dataclass
