@@ -157,3 +157,39 @@ def package_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
     from generated_packages import MORE_OPERATIONS, generated
 
     return generated(tmp_path_factory, MORE_OPERATIONS)
+
+
+@pytest.fixture
+def fake() -> Any:
+    """A FakeMeetBit (in process) holding event (12, 345) "Planning"; its secret is findable."""
+    from meetbit.testing import FakeMeetBit
+
+    fake = FakeMeetBit(access_key_secret="fake-s3cr3t-value")
+    fake.add_event(calendar_id=12, event_id=345, title="Planning")
+    return fake
+
+
+@pytest.fixture(scope="session")
+def exercised() -> dict[str, dict[str, Any]]:
+    """exercise_operations.exercise(): the fake and the CLI on every operation, once a run."""
+    from exercise_operations import exercise
+
+    return exercise()
+
+
+PROJECT_FILES = ("openapi.yaml", "generator-config.yml", "CHANGELOG.md")
+PROJECT_DIRS = ("spec", "templates", "generated", "overlay", "examples", "api")
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    """A copy of what update-spec reads and writes, so the real project is never touched."""
+    import shutil
+
+    root = tmp_path / "project"
+    root.mkdir()
+    for name in PROJECT_FILES:
+        shutil.copy(ROOT / name, root / name)
+    for name in PROJECT_DIRS:
+        shutil.copytree(ROOT / name, root / name, ignore=shutil.ignore_patterns("__pycache__"))
+    return root

@@ -34,14 +34,7 @@ from meetbit._rate.detector import HOLD, Throttle, ThrottleDetector
 from meetbit._rate.jitter import Jitter
 from meetbit._rate.meter import AcceptedMeter
 from meetbit._rate.quota import Quota
-
-
-def go(controller: Any) -> float:
-    """Reserve and confirm a send; the wait the slot asked for (negative: held, nothing sent)."""
-    slot = controller.reserve()
-    if slot.wait >= 0:
-        controller.confirm(slot)
-    return float(slot.wait)
+from pacing import go
 
 
 def wait_of(bucket: SlotBucket, now: float) -> float:

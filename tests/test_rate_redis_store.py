@@ -31,6 +31,7 @@ from meetbit._rate import controller_for
 from meetbit._rate.controller import FORGET_AFTER, INITIAL_WINDOW, MAX_BACKOFF, RateController
 from meetbit._rate.cubic import BETA
 from meetbit._rate.redis_store import RedisRateController
+from pacing import go
 from servers import free_port, redis_server
 from wire import WireServer
 
@@ -48,14 +49,6 @@ def redis_url() -> Iterator[str]:
 
 def key(request: pytest.FixtureRequest) -> str:
     return f"test:{request.node.name}:{time.monotonic_ns()}"
-
-
-def go(controller: RateController) -> float:
-    """Reserve and confirm a send; the wait its slot asked for (negative: held)."""
-    slot = controller.reserve()
-    if slot.wait >= 0:
-        controller.confirm(slot)
-    return slot.wait
 
 
 def test_unthrottled_it_never_waits(redis_url: str, request: pytest.FixtureRequest) -> None:

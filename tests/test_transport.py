@@ -85,6 +85,12 @@ def client_of(twin: str, server: WireServer, **settings: Any) -> Callable[[], An
     return lambda: make(server, **settings)
 
 
+def client_at(twin: str, base_url: str, **settings: Any) -> Callable[[], Any]:
+    """`client_of` for a URL where no WireServer is (nothing listening, a mock transport)."""
+    kind = meetbit.Client if twin == "sync" else meetbit.AsyncClient
+    return lambda: kind(base_url=base_url, **KEY, **settings)
+
+
 def gap(server: WireServer) -> float:
     first, second = server.received
     return second.time - first.time
@@ -119,10 +125,7 @@ def in_memory(body: bytes, **headers: str) -> httpx.MockTransport:
 def test_an_in_memory_body_above_the_cap_is_refused(twin: str) -> None:
     transport = in_memory(OVER_THE_CAP)
 
-    def client() -> Any:
-        kind = meetbit.Client if twin == "sync" else meetbit.AsyncClient
-        return kind(base_url="http://meetbit.test", transport=transport, **KEY)
-
+    client = client_at(twin, "http://meetbit.test", transport=transport)
     with pytest.raises(meetbit.MalformedResponseError, match="larger than") as raised:
         cancel(twin, client)
     (attempt,) = raised.value.attempts
@@ -133,10 +136,7 @@ def test_an_in_memory_body_above_the_cap_is_refused(twin: str) -> None:
 def test_an_in_memory_body_within_the_cap_is_used(twin: str) -> None:
     transport = in_memory(httpx.Response(200, json=OK.body).content)
 
-    def client() -> Any:
-        kind = meetbit.Client if twin == "sync" else meetbit.AsyncClient
-        return kind(base_url="http://meetbit.test", transport=transport, **KEY)
-
+    client = client_at(twin, "http://meetbit.test", transport=transport)
     assert cancel(twin, client).id == EVENT["id"]
 
 
@@ -221,10 +221,7 @@ def get_calendars(twin: str, client_of: Callable[[], Any]) -> Any:
 def test_network_failures_of_an_idempotent_request_are_retried_with_capped_backoff(
     twin: str,
 ) -> None:
-    def client() -> Any:
-        kind = meetbit.Client if twin == "sync" else meetbit.AsyncClient
-        return kind(base_url=f"http://127.0.0.1:{free_port()}", **KEY)
-
+    client = client_at(twin, f"http://127.0.0.1:{free_port()}")
     with pytest.raises(meetbit.NetworkError) as raised:
         get_calendars(twin, client)
     attempts = raised.value.attempts
@@ -239,10 +236,7 @@ def test_network_failures_of_an_idempotent_request_are_retried_with_capped_backo
 
 
 def test_a_failed_post_is_not_resent_and_says_so(twin: str) -> None:
-    def client() -> Any:
-        kind = meetbit.Client if twin == "sync" else meetbit.AsyncClient
-        return kind(base_url=f"http://127.0.0.1:{free_port()}", **KEY)
-
+    client = client_at(twin, f"http://127.0.0.1:{free_port()}")
     with pytest.raises(meetbit.NetworkError) as raised:
         cancel(twin, client)
     (attempt,) = raised.value.attempts
