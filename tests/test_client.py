@@ -310,7 +310,11 @@ class TestErrors:
 
 
 class TestTimeouts:
-    """A stalled server raises RequestTimeoutError close to the configured timeout; nothing hangs."""
+    """A stalled server raises RequestTimeoutError at the configured timeout; nothing hangs.
+
+    The server stalls for 10 s (wire.MAX_STALL): each bound tells a timeout that fired from
+    one that did not, with room for a loaded machine, not how promptly it fired.
+    """
 
     def test_read_timeout_fires_near_its_value(self, server: WireServer) -> None:
         server.queue(Reply(fault="stall"))
@@ -320,7 +324,7 @@ class TestTimeouts:
             pytest.raises(meetbit.RequestTimeoutError) as raised,
         ):
             client.events.cancel_event(1, 2, cancel_note="x")
-        assert 0.3 <= time.monotonic() - started < 0.3 + 0.5
+        assert 0.3 <= time.monotonic() - started < 5, "the read timeout, not the server's 10 s"
         assert isinstance(raised.value.__cause__, httpx.ReadTimeout)
         assert len(server.received) == 1, "a POST that timed out is not sent again"
 
@@ -332,7 +336,7 @@ class TestTimeouts:
             pytest.raises(meetbit.RequestTimeoutError),
         ):
             client.events.cancel_event(1, 2, cancel_note="x")
-        assert 0.3 <= time.monotonic() - started < 0.3 + 0.5
+        assert 0.3 <= time.monotonic() - started < 3, "the budget, not the 5 s read timeout"
 
     def test_async_read_timeout(self, server: WireServer) -> None:
         server.queue(Reply(fault="stall"))
