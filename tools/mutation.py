@@ -182,8 +182,10 @@ def _equivalents() -> list[dict[str, str]]:
 
 
 def _changed_lines(diff: str) -> tuple[str, str]:
-    removed = [line[1:].strip() for line in diff.splitlines() if line.startswith("-") and not line.startswith("---")]
-    added = [line[1:].strip() for line in diff.splitlines() if line.startswith("+") and not line.startswith("+++")]
+    """The lines a mutant's diff removes and adds, stripped, each side joined by " / "."""
+    lines = diff.splitlines()
+    removed = [line[1:].strip() for line in lines if line[:1] == "-" and line[:3] != "---"]
+    added = [line[1:].strip() for line in lines if line[:1] == "+" and line[:3] != "+++"]
     return " / ".join(removed), " / ".join(added)
 
 
@@ -294,12 +296,12 @@ def main() -> int:
     print()
     print(table(scores))
     stale = [item for index, item in enumerate(listed) if index not in used]
-    groups_run = {m for g in chosen for m in g.modules}
-    stale = [
-        item
-        for item in stale
-        if any(item["module"].startswith("meetbit." + m.removesuffix(".py").rstrip("/").replace("/", ".")) for m in groups_run)
-    ]
+    prefixes = tuple(
+        "meetbit." + m.removesuffix(".py").rstrip("/").replace("/", ".")
+        for group in chosen
+        for m in group.modules
+    )
+    stale = [item for item in stale if item["module"].startswith(prefixes)]
     if stale:
         print("\nListed as equivalent, but no surviving mutant matches (remove or update):")
         for item in stale:
