@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import inspect
 import math
+import ssl
 import subprocess
 import sys
 from pathlib import Path
@@ -470,3 +471,86 @@ class TestConfigurationInput:
     def test_base_url_with_a_query_or_fragment_is_refused(self, base_url: str) -> None:
         with pytest.raises(meetbit.ConfigurationError, match="query or a fragment"):
             meetbit.Client(base_url=base_url, access_key_id="a", access_key_secret="b")
+
+
+class TestEveryRefusalSaysWhy:
+    """Each refusal names the setting and what it must be, never a value that may be secret."""
+
+    @pytest.mark.parametrize(
+        ("settings", "message"),
+        [
+            ({"on_retry": 5}, "on_retry must be a function of a meetbit.Attempt, or None"),
+            ({"verify": "/nonexistent/ca.pem"},
+             "verify names a CA bundle that does not exist: /nonexistent/ca.pem"),
+            ({"rate_limit_store": 5}, "rate_limit_store must be None or a redis:// URL"),
+            ({"base_url": 5}, "base_url must be a str, not int"),
+            ({"headers": 5}, "headers must be a mapping, not int"),
+            ({"headers": {"X-A": 5}}, "header X-A must be a str, not int"),
+            ({"headers": {"X-A": "caf\u00e9"}}, "header X-A contains non-ASCII characters"),
+            ({"headers": {"X-A": "a\x7fb"}},
+             "header X-A contains a control character (CR, LF, tab...)"),
+            ({"headers": {"X-A": "a\x1fb"}},
+             "header X-A contains a control character (CR, LF, tab...)"),
+            ({"headers": {"X\u00e9": "v"}}, "header name contains non-ASCII characters"),
+            ({"cookies": 5}, "cookies must be a mapping, not int"),
+            ({"cookies": {"a;b": "v"}}, "cookie name 'a;b' is empty or holds ; = , or a space"),
+            ({"cookies": {"a=b": "v"}}, "cookie name 'a=b' is empty or holds ; = , or a space"),
+            ({"cookies": {"": "v"}}, "cookie name '' is empty or holds ; = , or a space"),
+            ({"cookies": {"a b": "v"}}, "cookie name 'a b' is empty or holds ; = , or a space"),
+            ({"cookies": {"a": "v;w"}}, "cookie a holds a ';'"),
+            ({"cookies": {"c\u00e9": "v"}}, "cookie name contains non-ASCII characters"),
+            ({"timeout": None}, "timeout must be finite: pass seconds or an httpx.Timeout"),
+            ({"timeout": "5"}, "timeout must be seconds or an httpx.Timeout, not str"),
+            ({"timeout": httpx.Timeout(5.0, read=None)},
+             "timeout's read phase must be a finite number of seconds above 0 (a phase "
+             "without one can hang the call), got None"),
+            ({"timeout": httpx.Timeout(5.0, pool=0)},
+             "timeout's pool phase must be a finite number of seconds above 0 (a phase "
+             "without one can hang the call), got 0"),
+            ({"max_retry_wait": True},
+             "max_retry_wait must be a finite number of seconds >= 0, got True"),
+            ({"access_key_id": "  "},
+             "access_key_id is empty: pass access_key_id= or set MEETBIT_ACCESS_KEY_ID"),
+            ({"access_key_id": 5}, "access_key_id must be a str, not int"),
+            ({"access_key_secret": "\u00e9"}, "access_key_secret contains non-ASCII characters"),
+            ({"access_key_secret": "a\tb"},
+             "access_key_secret contains a control character (CR, LF, tab...)"),
+            ({"domain": "a.com", "base_url": "https://acme.test/v2#x"},
+             "base_url must not have a query or a fragment; put headers= or a proxy in front "
+             "instead, got 'https://acme.test/v2#x'"),
+            ({"base_url": "ftp://acme.test"}, "base_url must be an http(s) URL, got 'ftp://acme.test'"),
+        ],
+    )  # fmt: skip
+    def test_the_message(self, settings: dict[str, Any], message: str) -> None:
+        with pytest.raises(meetbit.ConfigurationError) as raised:
+            Config.resolve(**{"domain": "acme.meetbit.com", **KEY, **settings})
+        assert str(raised.value) == message
+
+    @pytest.mark.parametrize(
+        ("settings", "accepted"),
+        [
+            ({"headers": {"X-A": "a b"}}, "a space is printable"),
+            ({"timeout": 0.5}, "half a second is above 0"),
+            ({"timeout": httpx.Timeout(5.0, read=0.5)}, "so is each phase"),
+            ({"verify": ssl.create_default_context()}, "an SSLContext"),
+        ],
+    )
+    def test_what_is_allowed(self, settings: dict[str, Any], accepted: str) -> None:
+        Config.resolve(**{"domain": "acme.meetbit.com", **KEY, **settings})
+
+    def test_a_base_url_loses_its_trailing_slash_only(self) -> None:
+        config = Config.resolve(base_url="https://acme.test//v2/", **KEY)
+        assert config.base_url == "https://acme.test//v2"
+
+    def test_the_repr_hides_the_store_s_url_but_says_whether_there_is_one(self) -> None:
+        assert repr(Config.resolve(domain="a.com", **KEY)).endswith(", rate_limit_store=None)")
+        shared = Config.resolve(domain="a.com", rate_limit_store="redis://u:pw@h:6379/0", **KEY)
+        assert repr(shared).endswith(", rate_limit_store='***')")
+        assert "pw" not in repr(shared)
+
+    def test_a_copy_given_none_for_a_part_of_the_key_keeps_it(self) -> None:
+        config = Config.resolve(domain="a.com", **KEY)
+        copy = config.replace(access_key_id=None, access_key_secret=None, base_url=None)
+        assert copy == config
+        moved = config.replace(domain="b.com")
+        assert moved.base_url == "https://b.com/api/public/v2.0"
