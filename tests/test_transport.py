@@ -23,7 +23,7 @@ from clients import KEY, OK, make_async_client, make_client
 from conftest import EVENT
 from meetbit._retry import RetryPolicy
 from meetbit._transport import MAX_RESPONSE_BYTES
-from servers import free_port
+from servers import free_port, redis_server
 from wire import Reply, WireServer
 
 pytestmark = pytest.mark.behaviour
@@ -268,3 +268,49 @@ def test_a_call_that_cannot_wait_for_retry_after_ends_at_once(
     assert raised.value.retry_after == 30.0
     assert time.monotonic() - started < 5, "it did not sleep past max_retry_wait"
     assert len(server.received) == 1
+
+
+def test_an_in_memory_body_at_the_cap_is_used(twin: str) -> None:
+    body = b'{"message": "ok", "data": {}}'
+    padded = body[:-2] + b" " * (MAX_RESPONSE_BYTES - len(body)) + body[-2:]
+    client = client_at(twin, "http://meetbit.test", transport=in_memory(padded))
+    # Parsed, not refused: the cap refuses more than it (data is no event).
+    with pytest.raises(meetbit.MalformedResponseError, match="malformed response"):
+        cancel(twin, client)
+
+
+# --- a call cancelled while it waits hands its moment back --------------------------------
+
+
+def cancelled_then_next(server: WireServer, **settings: Any) -> float:
+    """An async call cancelled while it waits out a 429's Retry-After: 1; then, after that
+    second, another call: how long that one waited to be sent."""
+    import anyio
+
+    server.queue(Reply(429, "slow down", {"Retry-After": "1"}), OK)
+
+    async def main() -> float:
+        async with make_async_client(server, total_timeout=30, **settings) as client:
+            with anyio.move_on_after(0.3):
+                await client.events.cancel_event(1, 1, cancel_note="x")
+            await anyio.sleep(max(0.0, server.received[0].time + 1.2 - time.monotonic()))
+            started = time.monotonic()
+            await client.events.cancel_event(1, 2, cancel_note="x")
+            return server.received[-1].time - started
+
+    waited = anyio.run(main)
+    assert len(server.received) == 2, "the cancelled call sent nothing more"
+    return waited
+
+
+def test_an_async_call_cancelled_while_it_waits_hands_its_moment_back(
+    server: WireServer,
+) -> None:
+    # Kept, the moment would hold the next call a slot (about a second at the first rate).
+    assert cancelled_then_next(server) < 0.6
+
+
+def test_through_redis_too_even_though_handing_back_awaits_redis(server: WireServer) -> None:
+    # The hand-back awaits Redis inside a cancelled scope: it must be shielded to happen.
+    with redis_server() as (url, _):
+        assert cancelled_then_next(server, rate_limit_store=url) < 0.6
