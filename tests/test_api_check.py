@@ -8,16 +8,13 @@ from __future__ import annotations
 
 import shutil
 import subprocess
-import sys
 import textwrap
 from pathlib import Path
 
-import pytest
-from conftest import ROOT
-
-sys.path.insert(0, str(ROOT / "tools"))
 import api_check
 import dist
+import pytest
+from conftest import ROOT
 
 INIT = '''
 """A tiny stand-in for meetbit."""
