@@ -125,7 +125,7 @@ def fast_check(schema: dict[str, Any], name: str, required: bool) -> str | None:
         test = f"type({name}) is bool"
     else:
         return None
-    if schema.get("nullable"):
+    if schema_rules.allows_null(schema):
         test = f"{name} is None or ({test})"
     if not required:
         test = f"{name} is UNSET or ({test})"

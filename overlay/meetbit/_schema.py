@@ -3,6 +3,7 @@
 What a schema keyword means is decided here and nowhere else:
 
 * `resolve`: `$ref` (local, JSON Pointer) and `allOf` inlined, cycles left open;
+* `allows_null`: `nullable`, which an `enum` without null does not override (3.0.3);
 * `bounds` / `integer_range`: minimum/maximum with OpenAPI 3.0's boolean exclusive bounds
   (and 3.1's numeric ones), and the int32/int64 ranges of `format`;
 * `python_pattern`: a `pattern` is ECMA-262, not Python: `$` is the end of the text (not
@@ -70,8 +71,9 @@ def resolve(document: Any, node: Any, _open: frozenset[str] = frozenset()) -> An
     """`node` with every local `$ref` inlined and `allOf` merged, recursively.
 
     allOf parts are merged as the document means them: properties and required lists are
-    united, other keywords taken from the later part. A reference to a schema that is already
-    being inlined (a self-referencing schema) is left open: `{}`, any value.
+    united, other keywords taken from the later part; `nullable` beside an `allOf` whose
+    parts are an `enum` lists null among its values (see `allows_null`). A reference to a
+    schema that is already being inlined (a self-referencing schema) is left open: `{}`.
     """
     if isinstance(node, list):
         return [resolve(document, item, _open) for item in node]
@@ -99,6 +101,11 @@ def resolve(document: Any, node: Any, _open: frozenset[str] = frozenset()) -> An
             merged["properties"] = properties
         if required:
             merged["required"] = list(dict.fromkeys(required))
+    enum = merged.get("enum")
+    if resolved.get("nullable") is True and isinstance(enum, list) and None not in enum:
+        # `allOf: [enum]` + `nullable` is a nullable reference (openapi-python-client's
+        # reading too): null is one of its values, which `enum` alone would refuse.
+        merged["enum"] = [*enum, None]
     return merged
 
 
@@ -109,6 +116,16 @@ def merged(schema: Mapping[str, Any]) -> Mapping[str, Any]:
     where it is usually a no-op.
     """
     return resolve({}, schema) if "allOf" in schema else schema
+
+
+def allows_null(schema: Mapping[str, Any]) -> bool:
+    """Whether null is a valid value: `nullable: true`, and null listed if there is an `enum`.
+
+    OpenAPI 3.0.3 clarifies that `nullable` does not override `enum`: a nullable enum
+    without null in its list still refuses null (openapi-python-client's models agree).
+    """
+    enum = schema.get("enum")
+    return bool(schema.get("nullable")) and (not isinstance(enum, list) or None in enum)
 
 
 # --- numbers ---------------------------------------------------------------------------------
@@ -175,7 +192,7 @@ def describe_limits(schema: Mapping[str, Any]) -> str:
         parts.append(f"at least {schema['minItems']} items")
     if "maxItems" in schema:
         parts.append(f"at most {schema['maxItems']} items")
-    if schema.get("nullable"):
+    if allows_null(schema):
         parts.append("may be None")
     return "; ".join(parts)
 
@@ -376,7 +393,7 @@ def from_text(schema: Mapping[str, Any], text: str) -> Any:
 def compile_check(schema: Mapping[str, Any], *, python: bool) -> Check:
     """Return a function `check(value, where)` that raises InvalidRequestError on a violation."""
     kind = schema.get("type")
-    nullable = bool(schema.get("nullable"))
+    nullable = allows_null(schema)
     steps: list[Check] = []
     if kind == "integer":
         steps.append(_integer(schema))

@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 from meetbit._errors import InvalidRequestError
-from meetbit._schema import compile_check, merged
+from meetbit._schema import allows_null, compile_check, merged
 
 _FORMATS: dict[str, Callable[[], str]] = {
     "date": lambda: datetime.date.today().isoformat(),
@@ -50,7 +50,7 @@ def example(schema: Mapping[str, Any], *, complete: bool = False) -> Any:
     for alternatives in ("anyOf", "oneOf"):
         if schema.get(alternatives):
             return example(schema[alternatives][0], complete=complete)
-    if schema.get("nullable"):
+    if allows_null(schema):
         return None
     if schema.get("enum"):
         return schema["enum"][0]
@@ -82,7 +82,7 @@ def realistic(schema: Mapping[str, Any], named: Mapping[str, Any]) -> Any:
         for name, sub in schema.get("properties", {}).items():
             sub = merged(sub)
             nested = sub.get("type") in ("object", "array") or "properties" in sub
-            if nested and not sub.get("nullable"):
+            if nested and not allows_null(sub):
                 value[name] = realistic(sub, named)
             if name in named and fits(sub, named[name]):
                 value[name] = named[name]
