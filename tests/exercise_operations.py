@@ -75,13 +75,17 @@ class Exercise:
     def values(self, operation: Operation) -> list[Any]:
         """A valid wire value for every field, with the resource its path names stored."""
         values = [example(f.schema, complete=True) for f in operation.fields]
+        self.store(operation, values)
+        return values
+
+    def store(self, operation: Operation, values: list[Any]) -> None:
+        """Store the resource the operation's path names (again, after a DELETE took it)."""
         path = {
             f.name: v for f, v in zip(operation.fields, values, strict=True) if f.location == "path"
         }
         with contextlib.suppress(LookupError):  # an operation that returns no resource
             key = [path.get(name, 1) for name in self.fake.key_of(operation.name)]
             self.fake.add_resource(operation.name, *key)
-        return values
 
     def send(self, operation: Operation, values: list[Any]) -> httpx.Response:
         path = operation.path
@@ -122,6 +126,7 @@ class Exercise:
         for status in (404, 429, 500):
             self.fake.fail_next(status, f"scripted {status}", operation=operation.name)
             scripted.append(self.send(operation, values).status_code)
+        self.store(operation, values)
         sent = len(self.fake.requests)
         code, out, err = run_cli(self.argv(operation, values, base_url))
         violations = {}

@@ -261,7 +261,7 @@ def _responses(document: Any, operation: dict[str, Any]) -> dict[str, dict[str, 
 
 def _unwrap(schema: dict[str, Any] | None) -> str | None:
     """`data` when the success body is MeetBit's {message, data} envelope and nothing else."""
-    if not schema or schema.get("type", "object") != "object":
+    if not schema or schema_rules.json_type(schema) not in ("object", None):
         return None
     properties = set(schema.get("properties", {}))
     if properties == {"message", "data"} and "data" in schema.get("required", []):

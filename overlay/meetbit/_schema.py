@@ -4,6 +4,7 @@ What a schema keyword means is decided here and nowhere else:
 
 * `resolve`: `$ref` (local, JSON Pointer) and `allOf` inlined, cycles left open;
 * `allows_null`: `nullable`, which an `enum` without null does not override (3.0.3);
+* `json_type`: the JSON type a schema describes (`properties` without `type`: an object);
 * `bounds` / `integer_range`: minimum/maximum with OpenAPI 3.0's boolean exclusive bounds
   (and 3.1's numeric ones), and the int32/int64 ranges of `format`;
 * `python_pattern`: a `pattern` is ECMA-262, not Python: `$` is the end of the text (not
@@ -116,6 +117,14 @@ def merged(schema: Mapping[str, Any]) -> Mapping[str, Any]:
     where it is usually a no-op.
     """
     return resolve({}, schema) if "allOf" in schema else schema
+
+
+def json_type(schema: Mapping[str, Any]) -> str | None:
+    """The JSON type `schema` describes: its `type`, or "object" for `properties` without one."""
+    kind = schema.get("type")
+    if kind is None and "properties" in schema:
+        return "object"
+    return kind if isinstance(kind, str) else None
 
 
 def allows_null(schema: Mapping[str, Any]) -> bool:
@@ -392,7 +401,7 @@ def from_text(schema: Mapping[str, Any], text: str) -> Any:
 
 def compile_check(schema: Mapping[str, Any], *, python: bool) -> Check:
     """Return a function `check(value, where)` that raises InvalidRequestError on a violation."""
-    kind = schema.get("type")
+    kind = json_type(schema)
     nullable = allows_null(schema)
     steps: list[Check] = []
     if kind == "integer":
@@ -405,7 +414,7 @@ def compile_check(schema: Mapping[str, Any], *, python: bool) -> Check:
         steps.append(_exact(bool, "boolean"))
     elif kind == "array":
         steps.append(_array(schema, python))
-    elif kind == "object" or "properties" in schema:
+    elif kind == "object":
         steps.append(_object(schema, python))
     if "enum" in schema:
         steps.append(_enum(schema["enum"]))

@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 from meetbit._errors import InvalidRequestError
-from meetbit._schema import allows_null, compile_check, merged
+from meetbit._schema import allows_null, compile_check, json_type, merged
 
 _FORMATS: dict[str, Callable[[], str]] = {
     "date": lambda: datetime.date.today().isoformat(),
@@ -54,7 +54,7 @@ def example(schema: Mapping[str, Any], *, complete: bool = False) -> Any:
         return None
     if schema.get("enum"):
         return schema["enum"][0]
-    kind = schema.get("type", "object" if "properties" in schema else None)
+    kind = json_type(schema)
     if kind in ("integer", "number"):
         return _first_fitting(schema, _numbers(schema, integer=kind == "integer"), 1)
     if kind == "string":
@@ -81,7 +81,7 @@ def realistic(schema: Mapping[str, Any], named: Mapping[str, Any]) -> Any:
     if isinstance(value, dict):
         for name, sub in schema.get("properties", {}).items():
             sub = merged(sub)
-            nested = sub.get("type") in ("object", "array") or "properties" in sub
+            nested = json_type(sub) in ("object", "array")
             if nested and not allows_null(sub):
                 value[name] = realistic(sub, named)
             if name in named and fits(sub, named[name]):

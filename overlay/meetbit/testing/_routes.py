@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from meetbit_api.operations import Field, Operation
 
 API_PREFIX = "/api/public/v2.0"
+JSON, FORM = "application/json", "application/x-www-form-urlencoded"
 # Framework vocabulary (Laravel's), not the spec's: the resource envelope's payload.
 ENVELOPE = "data"
 
@@ -120,8 +121,13 @@ def find(routes: Sequence[Route], method: str, path: str) -> tuple[Route | None,
     return route, sorted(methods)
 
 
-def read(route: Route, path: str, query: str, body: bytes) -> Values:
-    """The request's values, typed and checked against the spec; raises Invalid."""
+def read(route: Route, path: str, query: str, body: bytes, media_type: str = JSON) -> Values:
+    """The request's values, typed and checked against the spec; raises Invalid.
+
+    The body is read by its Content-Type, as Laravel's request input is: a form
+    (`application/x-www-form-urlencoded`) as text per field, typed by the field's schema
+    as a query value is; anything else as JSON.
+    """
     operation = route.operation
     match = route.pattern.fullmatch(path)
     assert match is not None
@@ -144,12 +150,15 @@ def read(route: Route, path: str, query: str, body: bytes) -> Values:
             if item.required:
                 raise Invalid(422, f"{item.name} is required", item.name)
             continue
-        values[item.name] = _from_query(item, texts)
+        values[item.name] = _from_texts(item, texts)
         _check(route, item, values[item.name])
     takes_body = operation.body_model is not None or any(
         f.location == "body" for f in operation.fields
     )
-    payload = _json_object(body) if takes_body else None
+    payload = None
+    if takes_body:
+        form = media_type.split(";")[0].strip().lower() == FORM
+        payload = _form(operation, body) if form else _json_object(body)
     for item in operation.fields:
         if item.location != "body" or payload is None:
             continue
@@ -159,6 +168,20 @@ def read(route: Route, path: str, query: str, body: bytes) -> Values:
             continue
         _check(route, item, payload[item.name])
     return Values(params, values, payload)
+
+
+def _form(operation: Operation, body: bytes) -> dict[str, Any]:
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError:
+        raise Invalid(422, "the form is not UTF-8") from None
+    given = urllib.parse.parse_qs(text, keep_blank_values=True)
+    payload: dict[str, Any] = {name: texts[-1] for name, texts in given.items()}
+    for item in operation.fields:
+        texts = given.get(item.name, []) + given.get(f"{item.name}[]", [])
+        if item.location == "body" and texts:
+            payload[item.name] = _from_texts(item, texts)
+    return payload
 
 
 def _json_object(body: bytes) -> dict[str, Any]:
@@ -178,7 +201,7 @@ def _check(route: Route, item: Field, value: Any) -> None:
         raise Invalid(422, str(error), item.name) from None
 
 
-def _from_query(item: Field, texts: list[str]) -> Any:
+def _from_texts(item: Field, texts: list[str]) -> Any:
     if item.schema.get("type") == "array":
         inner = item.schema.get("items", {})
         return [from_text(inner, text, item.name) for text in texts]
