@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 from conftest import ROOT
 from test_tools_follow_the_spec import FIXTURE, generated, run_with
 
@@ -50,6 +51,23 @@ def test_every_operation_of_the_fixture_is_answered_and_parsed(shapes: Path) -> 
     for name, seen in report.items():
         assert (seen["status"], seen["schema_problem"]) == (seen["expected"], None), name
         assert seen["cli"] == 0, (name, seen["cli_err"])
+
+
+def test_the_real_specs_harness_finds_every_operation_answered(
+    shapes: Path, tmp_path: Path
+) -> None:
+    # make real-specs' calls (tools/real_specs_calls.py) against the fake alone: each
+    # operation once, sync then async, the resource it addresses stored before each call.
+    spec = tmp_path / "fixed.json"
+    spec.write_text(json.dumps(yaml.safe_load(SHAPES.read_text(encoding="utf-8"))))
+    result = run_with(shapes, str(ROOT / "tools/real_specs_calls.py"), str(spec))
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout.splitlines()[-1])
+    assert report["imports"], report
+    failed = {name: steps for name, steps in report["methods"].items()
+              if steps != {"fake_sync": "ok", "fake_async": "ok"}}  # fmt: skip
+    assert not failed
+    assert len(report["methods"]) == 15
 
 
 def test_an_object_no_path_parameter_keys_is_answered(shapes: Path) -> None:
