@@ -20,7 +20,7 @@ from typing import Any
 import httpx
 import meetbit
 from meetbit._cli import main
-from meetbit._schema import compile_check
+from meetbit._schema import bounds, compile_check, integer_range
 from meetbit.testing import FakeMeetBit, example
 from meetbit_api.operations import OPERATIONS, Operation
 
@@ -43,10 +43,10 @@ def invalid_value(schema: Mapping[str, Any]) -> Any:
     """A value that breaks one of the schema's limits, or None if it has none we can break."""
     if "enum" in schema:
         return "not-a-member" if schema.get("type") == "string" else 987654
-    if schema.get("type") == "integer" and "minimum" in schema:
-        return schema["minimum"] - 1
-    if schema.get("type") == "integer" and "maximum" in schema:
-        return schema["maximum"] + 1
+    minimum, _, maximum, _ = bounds(schema)  # as meetbit._schema reads them (3.0 and 3.1)
+    if schema.get("type") == "integer" and (minimum, maximum) != (None, None):
+        low, high = integer_range(schema)
+        return low - 1 if minimum is not None else high + 1
     if schema.get("type") == "string" and "maxLength" in schema:
         return "x" * (schema["maxLength"] + 1)
     if schema.get("type") == "string" and schema.get("minLength", 0) > 0:

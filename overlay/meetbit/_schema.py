@@ -12,7 +12,8 @@ What a schema keyword means is decided here and nowhere else:
   translated to an equivalent Python regex (or refused by name);
 * `parse_datetime` / `parse_date`: RFC 3339 (`t` and `z` in either case);
 * `from_text`: a command-line flag or a query-string value to the typed value its schema says;
-* `compile_check`: the checks of values against all of the above (InvalidRequestError).
+* `compile_check`: the checks of values against all of the above (InvalidRequestError);
+  `accepts`, the same as a yes or no.
 
 This module imports nothing from meetbit at import time, so the generator (tools/) loads it
 by its path and applies the same rules when it writes the inline checks and the docs.
@@ -356,15 +357,19 @@ _INTEGER = re.compile(r"-?[0-9]+")
 _NUMBER = re.compile(r"-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?")
 
 
-def from_text(schema: Mapping[str, Any], text: str) -> Any:
+def from_text(schema: Mapping[str, Any], text: str, *, python: bool = True) -> Any:
     """The value a text (a command-line flag, a query-string value) stands for under `schema`.
 
     One rule for every reader of text: an integer is ASCII digits with an optional `-` (not
     `+12`, not `1_000`); a number is a JSON number; a boolean is `true` or `false` (what the
     client sends; not `1`/`0`); a date-time or date is RFC 3339; an object is JSON text;
     anything else is the text itself. ValueError says what the text is not.
+    With ``python=False`` the value is its JSON form, as `compile_check(python=False)` checks
+    it: a string (a date-time too) stays the text.
     """
     kind, shape = schema.get("type"), schema.get("format")
+    if kind == "string" and not python:
+        return text
     if kind == "integer":
         if not _INTEGER.fullmatch(text):
             raise ValueError(f"{text!r} is not an integer")
@@ -444,6 +449,17 @@ def compile_check(schema: Mapping[str, Any], *, python: bool) -> Check:
             step(value, where)
 
     return check
+
+
+def accepts(schema: Mapping[str, Any], value: Any) -> bool:
+    """Whether JSON `value` is valid for `schema`, by `compile_check`'s wire-JSON rules."""
+    from meetbit._errors import InvalidRequestError
+
+    try:
+        compile_check(schema, python=False)(value, "value")
+    except InvalidRequestError:
+        return False
+    return True
 
 
 def _anything(value: object, where: str) -> None:

@@ -13,9 +13,9 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from meetbit._errors import InvalidRequestError
-from meetbit._schema import compile_check, merged
+from meetbit._schema import accepts, compile_check, merged
 
-from ._examples import example, fits, realistic, timestamp
+from ._examples import example, realistic, timestamp
 from ._kinds import Address, Key, Kind, Kinds
 from ._routes import Invalid, Route
 
@@ -64,7 +64,7 @@ class Store:
         """Refuse what MeetBit could never send: the spec's schema, and no unknown names."""
         hint = " (fake.unchecked() stores it anyway, for tests of malformed answers)"
         for part, value in key.items():
-            if not any(fits(schema, value) for schema in kind.key_schemas.get(part, [{}])):
+            if not any(accepts(schema, value) for schema in kind.key_schemas.get(part, [{}])):
                 raise ValueError(f"add_resource({name!r}): {part}={value!r} is no valid {part}")
         properties = kind.schema.get("properties", {})
         if "additionalProperties" not in kind.schema:
@@ -95,7 +95,7 @@ class Store:
             schema = merged(schema)
             plain = schema.get("type") == "string" and not {"format", "enum"} & set(schema)
             text = f"{name.replace('_', ' ').capitalize()} {key[-1] if key else 1}"
-            if plain and isinstance(resource.get(name), str) and fits(schema, text):
+            if plain and isinstance(resource.get(name), str) and accepts(schema, text):
                 resource[name] = text
         return resource
 
@@ -163,7 +163,7 @@ class Store:
         for item in operation.fields:
             if item.location != "body" or item.name not in body or item.name not in resource:
                 continue
-            if fits(properties.get(item.name, {}), body[item.name]):
+            if accepts(properties.get(item.name, {}), body[item.name]):
                 resource[item.name] = copy.deepcopy(body[item.name])
         verb = operation.name.split("_", 1)[0]
         done = verb + ("d" if verb.endswith("e") else "ed") + "_"
