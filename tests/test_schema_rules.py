@@ -195,3 +195,20 @@ class TestNullable:
         assert _schema.resolve(document, {"allOf": [{"$ref": "#/components/schemas/Kind"}]}) == (
             self.ENUM
         )
+
+
+def test_text_in_json_mode_keeps_strings_as_text() -> None:
+    # The fake reads path and query text this way: its checks take JSON, where a date is text.
+    moment = {"type": "string", "format": "date-time"}
+    assert _schema.from_text(moment, "2024-05-06t07:08:09z", python=False) == "2024-05-06t07:08:09z"
+    assert _schema.from_text(moment, "2024-05-06t07:08:09z") == datetime.datetime(
+        2024, 5, 6, 7, 8, 9, tzinfo=datetime.UTC
+    )
+    assert _schema.from_text({"type": "integer"}, "12", python=False) == 12
+
+
+def test_accepts_is_compile_check_as_a_yes_or_no() -> None:
+    schema = {"type": "integer", "minimum": 0, "exclusiveMinimum": True}
+    assert _schema.accepts(schema, 1)
+    assert not _schema.accepts(schema, 0)
+    assert not _schema.accepts({"type": "string", "format": "date-time"}, "yesterday")
