@@ -20,6 +20,7 @@ from typing import Any
 import httpx
 import meetbit
 from meetbit._cli import main
+from meetbit._cli.parser import flags
 from meetbit._schema import bounds, compile_check, integer_range
 from meetbit.testing import FakeMeetBit, example
 from meetbit_api.operations import OPERATIONS, Operation
@@ -94,22 +95,30 @@ class Exercise:
             if item.location == "path":
                 path = path.replace("{" + item.name + "}", str(value))
         query = {f.name: flag_text(v) for f, v in pairs if f.location == "query"}
-        body = {f.name: v for f, v in pairs if f.location == "body"}
+        headers = {f.name: flag_text(v) for f, v in pairs if f.location == "header"}
+        cookies = {f.name: flag_text(v) for f, v in pairs if f.location == "cookie"}
+        body: Any = {f.name: v for f, v in pairs if f.location == "body"}
         has_body = operation.body_model is not None or bool(body)
-        with httpx.Client(transport=self.fake.transport(), base_url="http://fake") as raw:
+        for item, value in pairs:
+            if item.location == "payload":  # the whole body
+                body, has_body = value, True
+        with httpx.Client(
+            transport=self.fake.transport(), base_url="http://fake", cookies=cookies
+        ) as raw:
             return raw.request(
                 operation.method,
                 "/api/public/v2.0" + path,
                 params=query,
                 json=body if has_body else None,
-                headers=self.headers,
+                headers={**self.headers, **headers},
             )
 
     def argv(self, operation: Operation, values: list[Any], base_url: str) -> list[str]:
         argv = [kebab(operation.tag), kebab(operation.name)]
+        flag_of = {id(item): flag for flag, item in flags(operation).items()}
         for item, value in zip(operation.fields, values, strict=True):
             for one in value if isinstance(value, list) else [value]:
-                argv += [f"--{kebab(item.name)}", flag_text(one)]
+                argv += [f"--{flag_of[id(item)]}", flag_text(one)]
         return [*argv, "--base-url", base_url, "--json"]
 
     def report(self, operation: Operation, base_url: str) -> dict[str, Any]:

@@ -67,7 +67,7 @@ def test_the_real_specs_harness_finds_every_operation_answered(
     failed = {name: steps for name, steps in report["methods"].items()
               if steps != {"fake_sync": "ok", "fake_async": "ok"}}  # fmt: skip
     assert not failed
-    assert len(report["methods"]) == 15
+    assert len(report["methods"]) >= 16
 
 
 def test_an_object_no_path_parameter_keys_is_answered(shapes: Path) -> None:
@@ -329,3 +329,41 @@ class TestCalComShapes:
             "                  ['content-type']]))",
         )
         assert seen == ["Bring snacks", 30, "application/x-www-form-urlencoded"]
+
+    def test_header_cookie_and_whole_body_values_are_checked_where_the_spec_puts_them(
+        self, shapes: Path
+    ) -> None:
+        # Was: headers and cookies never read (a required one missing was answered 200),
+        # and a whole-body array taken unchecked.
+        seen = outcome(
+            shapes,
+            "import httpx\n"
+            "fake.add_resource('schedules', 7)\n"
+            "keys = {'X-Access-Key-Id': fake.access_key_id,\n"
+            "        'X-Access-Key-Secret': fake.access_key_secret}\n"
+            "http = httpx.Client(transport=fake.transport(),\n"
+            "                    base_url='http://fake/api/public/v2.0', headers=keys)\n"
+            "def put(body, **headers):\n"
+            "    answer = http.put('/schedules/7/days', json=body, headers=headers)\n"
+            "    return [answer.status_code, answer.text if answer.status_code != 200 else '']\n"
+            "version = {'x-api-version': '2024-06-14'}\n"
+            "typed = client.schedules.replace_schedule_days(\n"
+            "    7, body=['monday'], x_api_version='2024-06-14', x_retries=2, locale='fr')\n"
+            "sent = dict(fake.requests[-1].headers)\n"
+            "print(json.dumps([put(['monday'], **version), put(['monday']),\n"
+            "    put(['monday'], **{'X-Api-Version': 'soon'}),\n"
+            "    put(['monday'], **version, **{'X-Retries': 'abc'}),\n"
+            "    put(['monday'], **version, Cookie='locale=de'),\n"
+            "    put(['monday'], **version, Cookie='locale=en'),\n"
+            "    put({'days': ['monday']}, **version), put([], **version),\n"
+            "    typed.id, sent['x-retries'], sent['cookie']]))",
+        )
+        assert seen[0] == [200, ""]
+        assert seen[1] == [422, "The given data was invalid: X-Api-Version is required"]
+        assert seen[2][0] == seen[3][0] == seen[4][0] == 422
+        assert "must be one of" in seen[2][1]
+        assert "X-Retries" in seen[3][1]
+        assert "locale" in seen[4][1]
+        assert seen[5] == [200, ""]
+        assert seen[6][0] == seen[7][0] == 422
+        assert seen[8:] == [7, "2", "locale=fr"]

@@ -173,7 +173,7 @@ class FakeMeetBit:
             return _answers.text(404, _answers.message(None, 404))
         try:
             media_type = request.headers.get("Content-Type", _routes.JSON)
-            values = _routes.read(route, path, query, body, media_type)
+            values = _routes.read(route, path, query, body, media_type, request.headers)
             with self._lock:
                 response = self._answer(route, request.method, values, request.url)
         except Invalid as problem:

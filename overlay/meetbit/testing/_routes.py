@@ -8,6 +8,8 @@ route and `OPTIONS` by the router itself (200 with `Allow`), as Laravel's router
 
 from __future__ import annotations
 
+import contextlib
+import http.cookies
 import json
 import re
 import urllib.parse
@@ -121,14 +123,34 @@ def find(routes: Sequence[Route], method: str, path: str) -> tuple[Route | None,
     return route, sorted(methods)
 
 
-def read(route: Route, path: str, query: str, body: bytes, media_type: str = JSON) -> Values:
+def read(
+    route: Route,
+    path: str,
+    query: str,
+    body: bytes,
+    media_type: str = JSON,
+    headers: Mapping[str, str] | None = None,
+) -> Values:
     """The request's values, typed and checked against the spec; raises Invalid.
 
-    The body is read by its Content-Type, as Laravel's request input is: a form
-    (`application/x-www-form-urlencoded`) as text per field, typed by the field's schema
-    as a query value is; anything else as JSON.
+    Path, query, header and cookie parameters are each read where the spec puts them
+    (never from the body). The body is read by its Content-Type, as Laravel's request
+    input is: a form (`application/x-www-form-urlencoded`) as text per field, typed by the
+    field's schema as a query value is; anything else as JSON.
     """
-    operation = route.operation
+    params = _path_values(route, path)
+    # An empty value is a value (Laravel makes it null, which the rules then refuse).
+    values = _text_values(route, "query", urllib.parse.parse_qs(query, keep_blank_values=True))
+    sent = {name.lower(): value for name, value in (headers or {}).items()}
+    _text_values(route, "header", {name: [value] for name, value in sent.items()}, fold=True)
+    cookies = http.cookies.SimpleCookie()
+    with contextlib.suppress(http.cookies.CookieError):
+        cookies.load(sent.get("cookie", ""))
+    _text_values(route, "cookie", {name: [morsel.value] for name, morsel in cookies.items()})
+    return Values(params, values, _body(route, body, media_type))
+
+
+def _path_values(route: Route, path: str) -> dict[str, Any]:
     match = route.pattern.fullmatch(path)
     assert match is not None
     params: dict[str, Any] = {}
@@ -139,35 +161,55 @@ def read(route: Route, path: str, query: str, body: bytes, media_type: str = JSO
         except Invalid:
             raise Invalid(404, "no such route") from None  # a route constraint, as Laravel's
         _check(route, item, params[item.name])
-    # An empty value is a value (Laravel makes it null, which the rules then refuse).
-    given = urllib.parse.parse_qs(query, keep_blank_values=True)
+    return params
+
+
+def _text_values(
+    route: Route, location: str, given: Mapping[str, list[str]], *, fold: bool = False
+) -> dict[str, Any]:
+    """The parameters at `location` (query, header, cookie) from their texts, checked."""
     values: dict[str, Any] = {}
-    for item in operation.fields:
-        if item.location != "query":
+    for item in route.operation.fields:
+        if item.location != location:
             continue
-        texts = given.get(item.name, []) + given.get(f"{item.name}[]", [])
+        name = item.name.lower() if fold else item.name  # header names are case-insensitive
+        texts = given.get(name, []) + given.get(f"{name}[]", [])
+        if location == "header" and item.schema.get("type") == "array" and texts:
+            texts = [part.strip() for part in texts[-1].split(",")]  # the simple style
         if not texts:
             if item.required:
                 raise Invalid(422, f"{item.name} is required", item.name)
             continue
         values[item.name] = _from_texts(item, texts)
         _check(route, item, values[item.name])
-    takes_body = operation.body_model is not None or any(
-        f.location == "body" for f in operation.fields
-    )
-    payload = None
-    if takes_body:
-        form = media_type.split(";")[0].strip().lower() == FORM
-        payload = _form(operation, body) if form else _json_object(body)
+    return values
+
+
+def _body(route: Route, body: bytes, media_type: str) -> dict[str, Any] | None:
+    """The JSON object or form the operation takes, its fields checked (or the whole body)."""
+    operation = route.operation
+    whole = next((f for f in operation.fields if f.location == "payload"), None)
+    if whole is not None:
+        if not body:
+            if whole.required:
+                raise Invalid(422, "the body is required", whole.name)
+            return None
+        parsed = _json(body)
+        _check(route, whole, parsed)
+        return parsed if isinstance(parsed, dict) else None
+    if operation.body_model is None and not any(f.location == "body" for f in operation.fields):
+        return None
+    form = media_type.split(";")[0].strip().lower() == FORM
+    payload = _form(operation, body) if form else _json_object(body)
     for item in operation.fields:
-        if item.location != "body" or payload is None:
+        if item.location != "body":
             continue
         if item.name not in payload:
             if item.required:
                 raise Invalid(422, f"{item.name} is required", item.name)
             continue
         _check(route, item, payload[item.name])
-    return Values(params, values, payload)
+    return payload
 
 
 def _form(operation: Operation, body: bytes) -> dict[str, Any]:
@@ -184,11 +226,15 @@ def _form(operation: Operation, body: bytes) -> dict[str, Any]:
     return payload
 
 
-def _json_object(body: bytes) -> dict[str, Any]:
+def _json(body: bytes) -> Any:
     try:
-        parsed = json.loads(body) if body else {}
+        return json.loads(body)
     except (ValueError, RecursionError):
         raise Invalid(422, "the body is not JSON") from None
+
+
+def _json_object(body: bytes) -> dict[str, Any]:
+    parsed = _json(body) if body else {}
     if not isinstance(parsed, dict):
         raise Invalid(422, "the body must be a JSON object")
     return parsed
