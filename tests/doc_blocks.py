@@ -76,7 +76,13 @@ def _serve_a_tenant(namespace: dict[str, Any]) -> None:
     tenant = FakeMeetBit()
     tenant.add_event(12, 345, title="Quarterly planning")
     tenant.add_event(12, 346, title="Team lunch")
-    base_url = stack.enter_context(tenant.serve())
+    _point_at(tenant, stack.enter_context(tenant.serve()))
+    namespace["tenant"] = tenant
+    namespace["__docs_stack__"] = stack
+
+
+def _point_at(tenant: Any, base_url: str) -> None:
+    """The environment a block written for a real tenant reads, pointed at the fake."""
     for name in UNSET:
         os.environ.pop(name, None)
     os.environ.update(
@@ -84,8 +90,6 @@ def _serve_a_tenant(namespace: dict[str, Any]) -> None:
         MEETBIT_ACCESS_KEY_ID=tenant.access_key_id,
         MEETBIT_ACCESS_KEY_SECRET=tenant.access_key_secret,
     )
-    namespace["tenant"] = tenant
-    namespace["__docs_stack__"] = stack
 
 
 def _close_everything(namespace: dict[str, Any]) -> None:
@@ -287,13 +291,7 @@ def _worker() -> None:
     tenant = FakeMeetBit()
     namespace: dict[str, Any] = {"__name__": "__doc_block__", "tenant": tenant}
     with tenant.serve() as base_url:
-        for name in UNSET:
-            os.environ.pop(name, None)
-        os.environ.update(
-            MEETBIT_BASE_URL=base_url,
-            MEETBIT_ACCESS_KEY_ID=tenant.access_key_id,
-            MEETBIT_ACCESS_KEY_SECRET=tenant.access_key_secret,
-        )
+        _point_at(tenant, base_url)
         _answer(protocol, {"ready": True})
         for line in sys.stdin:
             request = json.loads(line)
