@@ -840,3 +840,30 @@ def test_composed_request_body_is_compared_part_by_part() -> None:
         ("BREAKING", "POST /things request body.note: field removed"),
         ("BREAKING", "POST /things request body.name: maxLength lowered from 50 to 20"),
     }
+
+
+def test_null_is_compared_as_the_schema_rules_allow_it() -> None:
+    # Was: "may now be null" for a nullable enum that lists no null, which refuses it.
+    def document(kind: dict[str, Any]) -> dict[str, Any]:
+        answer = {"type": "object", "properties": {"kind": kind}}
+        content = {"application/json": {"schema": answer}}
+        return {
+            "paths": {
+                "/things": {
+                    "get": {
+                        "operationId": "getThing",
+                        "responses": {"200": {"description": "", "content": content}},
+                    }
+                }
+            }
+        }
+
+    enum = {"type": "string", "enum": ["a", "b"]}
+    same = update_spec.summarise(document(enum), document({**enum, "nullable": True}))
+    assert [(c.kind, c.what) for c in same] == []
+    widened = update_spec.summarise(
+        document(enum), document({**enum, "enum": ["a", "b", None], "nullable": True})
+    )
+    assert ("BREAKING", "GET /things 200.kind: may now be null") in {
+        (c.kind, c.what) for c in widened
+    }
