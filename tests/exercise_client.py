@@ -10,7 +10,6 @@ body with a field of the wrong type refused as MalformedResponseError naming its
 from __future__ import annotations
 
 import asyncio
-import datetime
 import inspect
 import json
 import sys
@@ -20,16 +19,14 @@ import httpx
 import meetbit
 from exercise_operations import Exercise, invalid_value
 from meetbit._retry import IDEMPOTENT_METHODS
+from meetbit._schema import from_text
 from meetbit_api.operations import OPERATIONS, Field, Operation
 
 
 def python_value(field: Field, wire: Any) -> Any:
     """The value a caller passes for a wire value: date-times as datetime objects."""
-    kind = field.schema.get("format")
-    if isinstance(wire, str) and kind == "date-time":
-        return datetime.datetime.fromisoformat(wire)
-    if isinstance(wire, str) and kind == "date":
-        return datetime.date.fromisoformat(wire)
+    if isinstance(wire, str) and field.schema.get("format") in ("date-time", "date"):
+        return from_text(field.schema, wire)  # RFC 3339, as meetbit._schema reads it
     return wire
 
 

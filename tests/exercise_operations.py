@@ -20,7 +20,8 @@ from typing import Any
 import httpx
 import meetbit
 from meetbit._cli import main
-from meetbit._schema import compile_check
+from meetbit._cli.parser import flags
+from meetbit._schema import bounds, compile_check, integer_range
 from meetbit.testing import FakeMeetBit, example
 from meetbit_api.operations import OPERATIONS, Operation
 
@@ -43,10 +44,10 @@ def invalid_value(schema: Mapping[str, Any]) -> Any:
     """A value that breaks one of the schema's limits, or None if it has none we can break."""
     if "enum" in schema:
         return "not-a-member" if schema.get("type") == "string" else 987654
-    if schema.get("type") == "integer" and "minimum" in schema:
-        return schema["minimum"] - 1
-    if schema.get("type") == "integer" and "maximum" in schema:
-        return schema["maximum"] + 1
+    minimum, _, maximum, _ = bounds(schema)  # as meetbit._schema reads them (3.0 and 3.1)
+    if schema.get("type") == "integer" and (minimum, maximum) != (None, None):
+        low, high = integer_range(schema)
+        return low - 1 if minimum is not None else high + 1
     if schema.get("type") == "string" and "maxLength" in schema:
         return "x" * (schema["maxLength"] + 1)
     if schema.get("type") == "string" and schema.get("minLength", 0) > 0:
@@ -75,13 +76,17 @@ class Exercise:
     def values(self, operation: Operation) -> list[Any]:
         """A valid wire value for every field, with the resource its path names stored."""
         values = [example(f.schema, complete=True) for f in operation.fields]
+        self.store(operation, values)
+        return values
+
+    def store(self, operation: Operation, values: list[Any]) -> None:
+        """Store the resource the operation's path names (again, after a DELETE took it)."""
         path = {
             f.name: v for f, v in zip(operation.fields, values, strict=True) if f.location == "path"
         }
         with contextlib.suppress(LookupError):  # an operation that returns no resource
             key = [path.get(name, 1) for name in self.fake.key_of(operation.name)]
             self.fake.add_resource(operation.name, *key)
-        return values
 
     def send(self, operation: Operation, values: list[Any]) -> httpx.Response:
         path = operation.path
@@ -90,22 +95,30 @@ class Exercise:
             if item.location == "path":
                 path = path.replace("{" + item.name + "}", str(value))
         query = {f.name: flag_text(v) for f, v in pairs if f.location == "query"}
-        body = {f.name: v for f, v in pairs if f.location == "body"}
+        headers = {f.name: flag_text(v) for f, v in pairs if f.location == "header"}
+        cookies = {f.name: flag_text(v) for f, v in pairs if f.location == "cookie"}
+        body: Any = {f.name: v for f, v in pairs if f.location == "body"}
         has_body = operation.body_model is not None or bool(body)
-        with httpx.Client(transport=self.fake.transport(), base_url="http://fake") as raw:
+        for item, value in pairs:
+            if item.location == "payload":  # the whole body
+                body, has_body = value, True
+        with httpx.Client(
+            transport=self.fake.transport(), base_url="http://fake", cookies=cookies
+        ) as raw:
             return raw.request(
                 operation.method,
                 "/api/public/v2.0" + path,
                 params=query,
                 json=body if has_body else None,
-                headers=self.headers,
+                headers={**self.headers, **headers},
             )
 
     def argv(self, operation: Operation, values: list[Any], base_url: str) -> list[str]:
         argv = [kebab(operation.tag), kebab(operation.name)]
+        flag_of = {id(item): flag for flag, item in flags(operation).items()}
         for item, value in zip(operation.fields, values, strict=True):
             for one in value if isinstance(value, list) else [value]:
-                argv += [f"--{kebab(item.name)}", flag_text(one)]
+                argv += [f"--{flag_of[id(item)]}", flag_text(one)]
         return [*argv, "--base-url", base_url, "--json"]
 
     def report(self, operation: Operation, base_url: str) -> dict[str, Any]:
@@ -122,6 +135,7 @@ class Exercise:
         for status in (404, 429, 500):
             self.fake.fail_next(status, f"scripted {status}", operation=operation.name)
             scripted.append(self.send(operation, values).status_code)
+        self.store(operation, values)
         sent = len(self.fake.requests)
         code, out, err = run_cli(self.argv(operation, values, base_url))
         violations = {}

@@ -14,8 +14,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 from conftest import ROOT
-from test_tools_follow_the_spec import FIXTURE, generated, run_with
+from generated_packages import generated, run_with
 
 SHAPES = ROOT / "tests/fixtures/openapi-fake-shapes.yaml"
 
@@ -23,11 +24,6 @@ SHAPES = ROOT / "tests/fixtures/openapi-fake-shapes.yaml"
 @pytest.fixture(scope="module")
 def shapes(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return generated(tmp_path_factory, SHAPES)
-
-
-@pytest.fixture(scope="module")
-def more(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return generated(tmp_path_factory, FIXTURE)  # openapi-more-operations.yaml
 
 
 def outcome(package_root: Path, body: str) -> Any:
@@ -50,6 +46,23 @@ def test_every_operation_of_the_fixture_is_answered_and_parsed(shapes: Path) -> 
     for name, seen in report.items():
         assert (seen["status"], seen["schema_problem"]) == (seen["expected"], None), name
         assert seen["cli"] == 0, (name, seen["cli_err"])
+
+
+def test_the_real_specs_harness_finds_every_operation_answered(
+    shapes: Path, tmp_path: Path
+) -> None:
+    # make real-specs' calls (tools/real_specs_calls.py) against the fake alone: each
+    # operation once, sync then async, the resource it addresses stored before each call.
+    spec = tmp_path / "fixed.json"
+    spec.write_text(json.dumps(yaml.safe_load(SHAPES.read_text(encoding="utf-8"))))
+    result = run_with(shapes, str(ROOT / "tools/real_specs_calls.py"), str(spec))
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout.splitlines()[-1])
+    assert report["imports"], report
+    failed = {name: steps for name, steps in report["methods"].items()
+              if steps != {"fake_sync": "ok", "fake_async": "ok"}}  # fmt: skip
+    assert not failed
+    assert len(report["methods"]) >= 16
 
 
 def test_an_object_no_path_parameter_keys_is_answered(shapes: Path) -> None:
@@ -156,10 +169,10 @@ class TestPagination:
 class TestFilters:
     """List filters derived from the spec: query parameters against the resource's fields."""
 
-    def test_an_enum_naming_a_state_selects_resources_in_it(self, more: Path) -> None:
+    def test_an_enum_naming_a_state_selects_resources_in_it(self, package_root: Path) -> None:
         # Was: status=canceled returned every event.
         seen = outcome(
-            more,
+            package_root,
             "for number in range(1, 5):\n"
             "    fake.add_event(12, number)\n"
             "client.events.cancel_event(12, 2, cancel_note='Moved')\n"
@@ -199,3 +212,153 @@ def test_head_is_get_without_the_body_and_options_lists_both(shapes: Path) -> No
     )
     status, length, got_length, body, options, allow = seen
     assert (status, length, body, options, allow) == (200, got_length, "", 200, "GET, HEAD")
+
+
+class TestCalComShapes:
+    """What Cal.com's API v2 (tests/corpus) showed the fake could not answer."""
+
+    def test_a_kind_reached_by_two_paths_is_stored_and_found_through_either(
+        self, shapes: Path
+    ) -> None:
+        # Was: add_resource("schedules", 7) refused (the key was the longest path's three
+        # values), so GET /schedules/7 was always 404.
+        seen = outcome(
+            shapes,
+            "fake.add_resource('schedules', 7, name='Mine')\n"
+            "fake.add_resource('get_team_user_schedule', 1, 2, 8, name='Theirs')\n"
+            "import meetbit\n"
+            "try:\n"
+            "    client.schedules.get_team_user_schedule(1, 3, 8)\n"
+            "    other_user = 'found'\n"
+            "except meetbit.NotFoundError:\n"
+            "    other_user = 404\n"
+            "print(json.dumps([client.schedules.get_schedule(7).name,\n"
+            "                  client.schedules.get_team_user_schedule(1, 2, 8).name,\n"
+            "                  client.schedules.get_schedule(8).name, other_user,\n"
+            "                  fake.key_of('get_schedule'), fake.key_of('schedules')]))",
+        )
+        assert seen == [
+            "Mine", "Theirs", "Theirs", 404, ["schedule_id"], ["team_id", "user_id", "schedule_id"]
+        ]  # fmt: skip
+
+    def test_an_answer_without_an_identity_is_answered_afresh(self, shapes: Path) -> None:
+        # Was: 404, the status-only kind keyed by the DELETE's path parameters.
+        seen = outcome(shapes, "print(json.dumps(client.health.get_health().to_dict()))")
+        assert seen == {"status": "success"}
+
+    def test_a_delete_answering_a_status_removes_what_its_path_binds(self, shapes: Path) -> None:
+        # Was: 404 for a stored schedule (the status was the resource the path looked for).
+        seen = outcome(
+            shapes,
+            "import meetbit\n"
+            "fake.add_resource('schedules', 7)\n"
+            "answer = client.schedules.delete_schedule(7).to_dict()\n"
+            "try:\n"
+            "    client.schedules.delete_schedule(7)\n"
+            "    again = 'deleted twice'\n"
+            "except meetbit.NotFoundError:\n"
+            "    again = 404\n"
+            "print(json.dumps([answer, again, list(fake.resources('schedules')),\n"
+            "                  fake.key_of('delete_schedule')]))",
+        )
+        assert seen == [{"status": "success"}, 404, [], ["schedule_id"]]
+
+    def test_an_action_answering_no_resource_needs_the_one_its_path_names(
+        self, shapes: Path
+    ) -> None:
+        # Was: 404 always (its token pair was a resource of its own, which no test stores).
+        seen = outcome(
+            shapes,
+            "import meetbit\n"
+            "try:\n"
+            "    client.schedules.refresh_schedule(7)\n"
+            "    missing = 'answered'\n"
+            "except meetbit.NotFoundError:\n"
+            "    missing = 404\n"
+            "fake.add_resource('schedules', 7)\n"
+            "print(json.dumps([missing, client.schedules.refresh_schedule(7).data.token]))",
+        )
+        assert seen[0] == 404
+        assert isinstance(seen[1], str)
+
+    def test_a_path_naming_no_one_resource_answers_one(self, shapes: Path) -> None:
+        # Was: 404; and with a nullable payload schema, a stored resource was {} (no id).
+        seen = outcome(
+            shapes,
+            "fresh = client.schedules.get_default_schedule()\n"
+            "fake.add_resource('schedules', 7, name='Mine')\n"
+            "stored = client.schedules.get_default_schedule()\n"
+            "print(json.dumps([fresh.to_dict(), stored.name]))",
+        )
+        fresh, stored = seen
+        assert isinstance(fresh["id"], int)
+        assert stored == "Mine"
+
+    def test_a_nullable_enum_without_null_is_never_sent_as_null(self, shapes: Path) -> None:
+        # Was: null, which the generated model (rightly, OpenAPI 3.0.3) refused to parse.
+        seen = outcome(
+            shapes,
+            "fake.add_resource('schedules', 7)\n"
+            "print(json.dumps(client.schedules.get_schedule(7).to_dict()))",
+        )
+        assert seen["kind"] in ("weekly", "daily")
+
+    def test_a_body_value_the_resource_types_differently_is_not_copied(self, shapes: Path) -> None:
+        # Was: days "monday" stored in the resource's list of days: a malformed answer.
+        seen = outcome(
+            shapes,
+            "fake.add_resource('schedules', 7)\n"
+            "updated = client.schedules.update_schedule(7, name='New', days='monday')\n"
+            "print(json.dumps(updated.to_dict()))",
+        )
+        assert seen["name"] == "New"
+        assert isinstance(seen["days"], list)
+
+    def test_a_form_body_is_read_as_laravel_reads_it(self, shapes: Path) -> None:
+        # Was: 422 "the body is not JSON".
+        seen = outcome(
+            shapes,
+            "fake.add_resource('schedules', 7)\n"
+            "noted = client.schedules.add_schedule_note(7, note='Bring snacks', minutes=30)\n"
+            "print(json.dumps([noted.note, noted.minutes, fake.requests[-1].headers\n"
+            "                  ['content-type']]))",
+        )
+        assert seen == ["Bring snacks", 30, "application/x-www-form-urlencoded"]
+
+    def test_header_cookie_and_whole_body_values_are_checked_where_the_spec_puts_them(
+        self, shapes: Path
+    ) -> None:
+        # Was: headers and cookies never read (a required one missing was answered 200),
+        # and a whole-body array taken unchecked.
+        seen = outcome(
+            shapes,
+            "import httpx\n"
+            "fake.add_resource('schedules', 7)\n"
+            "keys = {'X-Access-Key-Id': fake.access_key_id,\n"
+            "        'X-Access-Key-Secret': fake.access_key_secret}\n"
+            "http = httpx.Client(transport=fake.transport(),\n"
+            "                    base_url='http://fake/api/public/v2.0', headers=keys)\n"
+            "def put(body, **headers):\n"
+            "    answer = http.put('/schedules/7/days', json=body, headers=headers)\n"
+            "    return [answer.status_code, answer.text if answer.status_code != 200 else '']\n"
+            "version = {'x-api-version': '2024-06-14'}\n"
+            "typed = client.schedules.replace_schedule_days(\n"
+            "    7, body=['monday'], x_api_version='2024-06-14', x_retries=2, locale='fr')\n"
+            "sent = dict(fake.requests[-1].headers)\n"
+            "print(json.dumps([put(['monday'], **version), put(['monday']),\n"
+            "    put(['monday'], **{'X-Api-Version': 'soon'}),\n"
+            "    put(['monday'], **version, **{'X-Retries': 'abc'}),\n"
+            "    put(['monday'], **version, Cookie='locale=de'),\n"
+            "    put(['monday'], **version, Cookie='locale=en'),\n"
+            "    put({'days': ['monday']}, **version), put([], **version),\n"
+            "    typed.id, sent['x-retries'], sent['cookie']]))",
+        )
+        assert seen[0] == [200, ""]
+        assert seen[1] == [422, "The given data was invalid: X-Api-Version is required"]
+        assert seen[2][0] == seen[3][0] == seen[4][0] == 422
+        assert "must be one of" in seen[2][1]
+        assert "X-Retries" in seen[3][1]
+        assert "locale" in seen[4][1]
+        assert seen[5] == [200, ""]
+        assert seen[6][0] == seen[7][0] == 422
+        assert seen[8:] == [7, "2", "locale=fr"]

@@ -19,6 +19,7 @@ from conftest import EVENT, fixed_spec
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis_jsonschema import from_schema
+from meetbit import _schema
 from meetbit_api.models import CancelEventResponse200, Event
 from openapi_core import OpenAPI
 from openapi_core.contrib.werkzeug import WerkzeugOpenAPIRequest
@@ -32,7 +33,6 @@ settings.register_profile(
 settings.load_profile("meetbit")
 
 FIXED_SPEC = fixed_spec()
-SCHEMAS = FIXED_SPEC["components"]["schemas"]
 _DROP = {
     "readOnly",
     "writeOnly",
@@ -46,21 +46,23 @@ _DROP = {
 
 
 def json_schema(node: Any) -> Any:
-    """Turn an OpenAPI 3.0 schema object into JSON Schema, with refs to components inlined."""
+    """Turn an OpenAPI 3.0 schema object into JSON Schema (refs and allOf by meetbit._schema)."""
+    return _json_schema(_schema.resolve(FIXED_SPEC, node))
+
+
+def _json_schema(node: Any) -> Any:
     if isinstance(node, list):
-        return [json_schema(item) for item in node]
+        return [_json_schema(item) for item in node]
     if not isinstance(node, dict):
         return node
-    if "$ref" in node:
-        return json_schema(SCHEMAS[node["$ref"].rsplit("/", 1)[1]])
     converted = {
-        key: value if key in ("enum", "required") else json_schema(value)
+        key: value if key in ("enum", "required") else _json_schema(value)
         for key, value in node.items()
         if key not in _DROP and not key.startswith("x-")
     }
     if key_props := converted.get("properties"):
-        converted["properties"] = {name: json_schema(sub) for name, sub in key_props.items()}
-    if node.get("nullable"):
+        converted["properties"] = {name: _json_schema(sub) for name, sub in key_props.items()}
+    if _schema.allows_null(node):
         return {"anyOf": [converted, {"type": "null"}]}
     return converted
 

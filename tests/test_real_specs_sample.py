@@ -21,7 +21,7 @@ PRISM = ROOT / "contract/node_modules/.bin/prism"
 
 @pytest.mark.skipif(not PRISM.exists(), reason="Prism is not installed: run `make prism`")
 def test_a_real_spec_fully_works_end_to_end(tmp_path: Path) -> None:
-    markdown = tmp_path / "table.md"
+    markdown = tmp_path / "build/table.md"  # a folder that does not exist yet, as on a fresh clone
     result = subprocess.run(
         [sys.executable, str(ROOT / "tools/real_specs.py"), "oai-petstore",
          "--markdown", str(markdown)],

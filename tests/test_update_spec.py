@@ -16,15 +16,13 @@ import sys
 from pathlib import Path
 from typing import Any
 
-import pytest
-import spec_variants as variants
-from conftest import ROOT
-
-sys.path.insert(0, str(ROOT / "tools"))
 import apply_overlay
 import changelog
+import pytest
+import spec_variants as variants
 import update_spec
 import versioning
+from conftest import ROOT
 from ruamel.yaml import YAML
 from update_spec import sources
 
@@ -41,20 +39,6 @@ NAMES = {
 # The classification tests edit the spec text around these two operations.
 CANCEL = "POST /calendars/{calendar_id}/events/{event_id}/cancel"
 LIST = "GET /calendars/{calendar_id}/events"
-COPIED = ("openapi.yaml", "generator-config.yml", "CHANGELOG.md")
-COPIED_DIRS = ("spec", "templates", "generated", "overlay", "examples", "api")
-
-
-@pytest.fixture
-def project(tmp_path: Path) -> Path:
-    """A copy of what update-spec reads and writes, so the real project is never touched."""
-    root = tmp_path / "project"
-    root.mkdir()
-    for name in COPIED:
-        shutil.copy(ROOT / name, root / name)
-    for name in COPIED_DIRS:
-        shutil.copytree(ROOT / name, root / name, ignore=shutil.ignore_patterns("__pycache__"))
-    return root
 
 
 @pytest.fixture
@@ -855,4 +839,31 @@ def test_composed_request_body_is_compared_part_by_part() -> None:
     assert found == {
         ("BREAKING", "POST /things request body.note: field removed"),
         ("BREAKING", "POST /things request body.name: maxLength lowered from 50 to 20"),
+    }
+
+
+def test_null_is_compared_as_the_schema_rules_allow_it() -> None:
+    # Was: "may now be null" for a nullable enum that lists no null, which refuses it.
+    def document(kind: dict[str, Any]) -> dict[str, Any]:
+        answer = {"type": "object", "properties": {"kind": kind}}
+        content = {"application/json": {"schema": answer}}
+        return {
+            "paths": {
+                "/things": {
+                    "get": {
+                        "operationId": "getThing",
+                        "responses": {"200": {"description": "", "content": content}},
+                    }
+                }
+            }
+        }
+
+    enum = {"type": "string", "enum": ["a", "b"]}
+    same = update_spec.summarise(document(enum), document({**enum, "nullable": True}))
+    assert [(c.kind, c.what) for c in same] == []
+    widened = update_spec.summarise(
+        document(enum), document({**enum, "enum": ["a", "b", None], "nullable": True})
+    )
+    assert ("BREAKING", "GET /things 200.kind: may now be null") in {
+        (c.kind, c.what) for c in widened
     }

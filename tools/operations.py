@@ -125,7 +125,7 @@ def fast_check(schema: dict[str, Any], name: str, required: bool) -> str | None:
         test = f"type({name}) is bool"
     else:
         return None
-    if schema.get("nullable"):
+    if schema_rules.allows_null(schema):
         test = f"{name} is None or ({test})"
     if not required:
         test = f"{name} is UNSET or ({test})"
@@ -261,7 +261,7 @@ def _responses(document: Any, operation: dict[str, Any]) -> dict[str, dict[str, 
 
 def _unwrap(schema: dict[str, Any] | None) -> str | None:
     """`data` when the success body is MeetBit's {message, data} envelope and nothing else."""
-    if not schema or schema.get("type", "object") != "object":
+    if not schema or schema_rules.json_type(schema) not in ("object", None):
         return None
     properties = set(schema.get("properties", {}))
     if properties == {"message", "data"} and "data" in schema.get("required", []):

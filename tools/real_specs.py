@@ -318,6 +318,7 @@ def main(argv: list[str]) -> int:
     print(table(rows))
     print(details(rows))
     if arguments.markdown:
+        arguments.markdown.parent.mkdir(parents=True, exist_ok=True)
         arguments.markdown.write_text(table(rows) + "\n", encoding="utf-8")
     return 1 if any(row.get("traceback") for row in rows) else 0
 

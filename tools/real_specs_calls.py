@@ -6,18 +6,17 @@ Usage (inside a scratch copy whose generated/ and overlay/ are on PYTHONPATH):
 Prints one JSON line: {"imports": bool, "methods": {name: {step: "ok" | what failed}}}.
 A step's failure is "TRACEBACK <type>: <message>" when an exception that is not a
 meetbit.MeetBitError escaped the call (what a user would see as a raw traceback).
-Arguments are the required ones, each a value its schema accepts (enum: the first member;
-pattern: one hypothesis draws; a model: built with from_dict). As a test would arrange it,
-the fake first stores a resource at the path each call addresses (`add_resource`, where the
-fake can tell the tag's kind); nothing is seeded for Prism, which invents every answer.
+Arguments are the required ones, each a value its schema accepts (the fake's `example`;
+a pattern its candidates miss: one hypothesis draws; a model: built with from_dict). As a
+test would arrange it, the fake first stores the resource each call addresses
+(`add_resource` by the operation's name, else its tag, before every call: a DELETE
+before it took its own); nothing is seeded for Prism, which invents every answer.
 """
 
 from __future__ import annotations
 
 import asyncio
 import base64
-import contextlib
-import datetime
 import inspect
 import json
 import re
@@ -41,46 +40,36 @@ _schema = _schema_rules()
 
 
 def sample(schema: dict[str, Any]) -> Any:
-    """A value `schema` accepts, as JSON-ish Python data."""
-    if "enum" in schema:
-        return schema["enum"][0]
-    for key in ("anyOf", "oneOf"):
-        if schema.get(key):
-            return sample(schema[key][0])
-    kind = schema.get("type")
-    if kind == "integer":
-        low, high = _schema.integer_range(schema)
-        return min(max(low, 1), high)
-    if kind == "number":
-        low, exclusive, high, _ = _schema.bounds(schema)
-        value = 1 if low is None else low + (1 if exclusive else 0)
-        return value if high is None or value <= high else high
-    if kind == "boolean":
-        return True
-    if kind == "array":
-        return [sample(schema.get("items", {}))] * max(1, schema.get("minItems", 1))
-    if kind == "object" or "properties" in schema:
-        properties = schema.get("properties", {})
-        return {name: sample(properties.get(name, {})) for name in schema.get("required", [])}
-    if kind == "string" or kind is None:
-        form = schema.get("format")
-        if form == "date-time":
-            return datetime.datetime(2024, 5, 6, 7, 8, 9, tzinfo=datetime.UTC)
-        if form == "date":
-            return datetime.date(2024, 5, 6)
-        if form == "uuid":
-            return uuid.UUID(int=1)
-        if form == "email":
-            return "someone@example.com"
-        if "pattern" in schema:
-            from hypothesis import strategies
+    """A value `schema` accepts, as the method takes it (a date-time as a datetime...).
 
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                pattern = re.compile(_schema.python_pattern(schema["pattern"]), re.ASCII)
-                return strategies.from_regex(pattern, fullmatch=True).example()
-        return "x" * max(1, schema.get("minLength", 1))
-    return "x"
+    The fake's `example` (a value the client's own checks accept); for a `pattern` its
+    candidates miss, one hypothesis draws from the pattern's Python equivalent.
+    """
+    from meetbit.testing import example
+
+    value = example(schema, complete=True)
+    if isinstance(value, str) and "pattern" in schema and not _schema.accepts(schema, value):
+        from hypothesis import strategies
+
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            pattern = re.compile(_schema.python_pattern(schema["pattern"]), re.ASCII)
+            value = strategies.from_regex(pattern, fullmatch=True).example()
+    return python_value(schema, value)
+
+
+def python_value(schema: dict[str, Any], value: Any) -> Any:
+    """JSON `value` as a generated method takes it: RFC 3339 text as datetime/date, UUIDs."""
+    if isinstance(value, list):
+        return [python_value(schema.get("items", {}), item) for item in value]
+    if not isinstance(value, str) or "enum" in schema:
+        return value
+    form = schema.get("format")
+    if form in ("date-time", "date"):
+        return _schema.from_text(schema, value)
+    if form == "uuid":
+        return uuid.UUID(value)
+    return value
 
 
 def _model(annotation: str, value: Any) -> Any:
@@ -132,12 +121,17 @@ def security(document: dict[str, Any]) -> tuple[dict[str, str], dict[str, str]]:
 
 
 def seed(fake: Any, operation: Any, path: list[Any]) -> None:
-    """Store a resource where the call will look for one (ignored where the fake cannot)."""
-    if not path:
-        return
-    # A tag whose kind the fake cannot tell gets no seed: the call shows what it answers.
-    with contextlib.suppress(Exception):
-        fake.add_resource(operation.tag, *path)
+    """Store the resource the call addresses, as a test would (where the fake can tell it).
+
+    By the operation's name (the kind it returns, or the one its path binds), else by its
+    tag; a call whose resource cannot be stored shows what the fake answers without it.
+    """
+    for name in (operation.name, operation.tag):
+        try:
+            fake.add_resource(name, *path)
+            return
+        except (LookupError, TypeError, ValueError):
+            continue
 
 
 def outcome(error: BaseException) -> str:
@@ -188,11 +182,11 @@ def main(argv: list[str]) -> None:
     fake = FakeMeetBit()
     clients = clients_for(meetbit, fake, base_url, document, sync=True)
     for name, operation in OPERATIONS.items():
-        with contextlib.suppress(Exception):
-            seed(fake, operation, prepared(clients["fake_sync"], name, operation)[1])
         for step, client in clients.items():
             try:
                 method, path, keywords = prepared(client, name, operation)
+                if step.startswith("fake"):
+                    seed(fake, operation, path)
                 method(*path, **keywords)
                 methods[name][step] = "ok"
             except Exception as error:
@@ -204,6 +198,8 @@ def main(argv: list[str]) -> None:
             for step, client in clients.items():
                 try:
                     method, path, keywords = prepared(client, name, operation)
+                    if step.startswith("fake"):
+                        seed(fake, operation, path)
                     await method(*path, **keywords)
                     methods[name][step] = "ok"
                 except Exception as error:

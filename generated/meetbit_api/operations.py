@@ -215,6 +215,7 @@ OPERATIONS: Mapping[str, Operation] = {
                                         "App\\Models\\Tenant\\User",
                                         "App\\Models\\Tenant\\Customer",
                                         "App\\Models\\Tenant\\Client",
+                                        None,
                                     ],
                                     "nullable": True,
                                     "readOnly": True,

@@ -3,6 +3,8 @@
 What a schema keyword means is decided here and nowhere else:
 
 * `resolve`: `$ref` (local, JSON Pointer) and `allOf` inlined, cycles left open;
+* `allows_null`: `nullable`, which an `enum` without null does not override (3.0.3);
+* `json_type`: the JSON type a schema describes (`properties` without `type`: an object);
 * `bounds` / `integer_range`: minimum/maximum with OpenAPI 3.0's boolean exclusive bounds
   (and 3.1's numeric ones), and the int32/int64 ranges of `format`;
 * `python_pattern`: a `pattern` is ECMA-262, not Python: `$` is the end of the text (not
@@ -10,7 +12,8 @@ What a schema keyword means is decided here and nowhere else:
   translated to an equivalent Python regex (or refused by name);
 * `parse_datetime` / `parse_date`: RFC 3339 (`t` and `z` in either case);
 * `from_text`: a command-line flag or a query-string value to the typed value its schema says;
-* `compile_check`: the checks of values against all of the above (InvalidRequestError).
+* `compile_check`: the checks of values against all of the above (InvalidRequestError);
+  `accepts`, the same as a yes or no.
 
 This module imports nothing from meetbit at import time, so the generator (tools/) loads it
 by its path and applies the same rules when it writes the inline checks and the docs.
@@ -70,8 +73,9 @@ def resolve(document: Any, node: Any, _open: frozenset[str] = frozenset()) -> An
     """`node` with every local `$ref` inlined and `allOf` merged, recursively.
 
     allOf parts are merged as the document means them: properties and required lists are
-    united, other keywords taken from the later part. A reference to a schema that is already
-    being inlined (a self-referencing schema) is left open: `{}`, any value.
+    united, other keywords taken from the later part; `nullable` beside an `allOf` whose
+    parts are an `enum` lists null among its values (see `allows_null`). A reference to a
+    schema that is already being inlined (a self-referencing schema) is left open: `{}`.
     """
     if isinstance(node, list):
         return [resolve(document, item, _open) for item in node]
@@ -99,6 +103,11 @@ def resolve(document: Any, node: Any, _open: frozenset[str] = frozenset()) -> An
             merged["properties"] = properties
         if required:
             merged["required"] = list(dict.fromkeys(required))
+    enum = merged.get("enum")
+    if resolved.get("nullable") is True and isinstance(enum, list) and None not in enum:
+        # `allOf: [enum]` + `nullable` is a nullable reference (openapi-python-client's
+        # reading too): null is one of its values, which `enum` alone would refuse.
+        merged["enum"] = [*enum, None]
     return merged
 
 
@@ -109,6 +118,24 @@ def merged(schema: Mapping[str, Any]) -> Mapping[str, Any]:
     where it is usually a no-op.
     """
     return resolve({}, schema) if "allOf" in schema else schema
+
+
+def json_type(schema: Mapping[str, Any]) -> str | None:
+    """The JSON type `schema` describes: its `type`, or "object" for `properties` without one."""
+    kind = schema.get("type")
+    if kind is None and "properties" in schema:
+        return "object"
+    return kind if isinstance(kind, str) else None
+
+
+def allows_null(schema: Mapping[str, Any]) -> bool:
+    """Whether null is a valid value: `nullable: true`, and null listed if there is an `enum`.
+
+    OpenAPI 3.0.3 clarifies that `nullable` does not override `enum`: a nullable enum
+    without null in its list still refuses null (openapi-python-client's models agree).
+    """
+    enum = schema.get("enum")
+    return bool(schema.get("nullable")) and (not isinstance(enum, list) or None in enum)
 
 
 # --- numbers ---------------------------------------------------------------------------------
@@ -175,7 +202,7 @@ def describe_limits(schema: Mapping[str, Any]) -> str:
         parts.append(f"at least {schema['minItems']} items")
     if "maxItems" in schema:
         parts.append(f"at most {schema['maxItems']} items")
-    if schema.get("nullable"):
+    if allows_null(schema):
         parts.append("may be None")
     return "; ".join(parts)
 
@@ -330,15 +357,19 @@ _INTEGER = re.compile(r"-?[0-9]+")
 _NUMBER = re.compile(r"-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?")
 
 
-def from_text(schema: Mapping[str, Any], text: str) -> Any:
+def from_text(schema: Mapping[str, Any], text: str, *, python: bool = True) -> Any:
     """The value a text (a command-line flag, a query-string value) stands for under `schema`.
 
     One rule for every reader of text: an integer is ASCII digits with an optional `-` (not
     `+12`, not `1_000`); a number is a JSON number; a boolean is `true` or `false` (what the
     client sends; not `1`/`0`); a date-time or date is RFC 3339; an object is JSON text;
     anything else is the text itself. ValueError says what the text is not.
+    With ``python=False`` the value is its JSON form, as `compile_check(python=False)` checks
+    it: a string (a date-time too) stays the text.
     """
     kind, shape = schema.get("type"), schema.get("format")
+    if kind == "string" and not python:
+        return text
     if kind == "integer":
         if not _INTEGER.fullmatch(text):
             raise ValueError(f"{text!r} is not an integer")
@@ -375,8 +406,8 @@ def from_text(schema: Mapping[str, Any], text: str) -> Any:
 
 def compile_check(schema: Mapping[str, Any], *, python: bool) -> Check:
     """Return a function `check(value, where)` that raises InvalidRequestError on a violation."""
-    kind = schema.get("type")
-    nullable = bool(schema.get("nullable"))
+    kind = json_type(schema)
+    nullable = allows_null(schema)
     steps: list[Check] = []
     if kind == "integer":
         steps.append(_integer(schema))
@@ -388,7 +419,7 @@ def compile_check(schema: Mapping[str, Any], *, python: bool) -> Check:
         steps.append(_exact(bool, "boolean"))
     elif kind == "array":
         steps.append(_array(schema, python))
-    elif kind == "object" or "properties" in schema:
+    elif kind == "object":
         steps.append(_object(schema, python))
     if "enum" in schema:
         steps.append(_enum(schema["enum"]))
@@ -418,6 +449,17 @@ def compile_check(schema: Mapping[str, Any], *, python: bool) -> Check:
             step(value, where)
 
     return check
+
+
+def accepts(schema: Mapping[str, Any], value: Any) -> bool:
+    """Whether JSON `value` is valid for `schema`, by `compile_check`'s wire-JSON rules."""
+    from meetbit._errors import InvalidRequestError
+
+    try:
+        compile_check(schema, python=False)(value, "value")
+    except InvalidRequestError:
+        return False
+    return True
 
 
 def _anything(value: object, where: str) -> None:

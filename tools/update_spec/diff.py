@@ -76,11 +76,13 @@ class _Diff:
                 BREAKING,
                 f"{where}: format changed from {old.get('format')} to {new.get('format')}",
             )
-        if side == "response" and new.get("nullable") and not old.get("nullable"):
+        # Null as meetbit._schema allows it (an enum without null refuses it, nullable or not).
+        was_null, now_null = (generate.operations.schema_rules.allows_null(s) for s in (old, new))
+        if side == "response" and now_null and not was_null:
             self.note(BREAKING, f"{where}: may now be null")
-        if side == "request" and old.get("nullable") and not new.get("nullable"):
+        if side == "request" and was_null and not now_null:
             self.note(BREAKING, f"{where}: may no longer be null")
-        if side == "request" and new.get("nullable") and not old.get("nullable"):
+        if side == "request" and now_null and not was_null:
             self.note(ADDED, f"{where}: may now be null")
         self._enum(old, new, where, side)
         self._limits(old, new, where, side)

@@ -39,8 +39,8 @@ def flags(operation: Operation) -> dict[str, Field]:
     """Each field's flag (without the dashes); a clash takes the method's keyword instead."""
     found: dict[str, Field] = {}
     for item in operation.fields:
-        flag = kebab(item.name)
-        if flag in found or f"--{flag}" in GLOBAL_FLAGS:
+        flag = kebab(item.name)  # the whole body has no name: its keyword (`--body`)
+        if not flag or flag in found or f"--{flag}" in GLOBAL_FLAGS:
             flag = kebab(item.argument)
         found[flag] = item
     return found

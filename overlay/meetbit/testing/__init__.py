@@ -22,15 +22,19 @@ so a spec change changes the fake. The rules, in the order a request meets them:
 4. Routing, as Laravel's router: an integer path parameter must be ASCII digits; no
    route is 404; a route with other methods is 405 with `Allow` (`HEAD` is answered
    as `GET` without the body, `OPTIONS` is 200 with `Allow`).
-5. Validation against the spec's constraints (path parameters, query parameters, the JSON
-   body): a violation is 422 "The given data was invalid: <reason>" as text/plain, or,
-   when the operation documents a JSON 422, that shape (Laravel's message and errors by
-   field). A path value that is not of its parameter's type is no route: 404.
-6. The answer, from the success response's schema (`_store`, `_listing`, `_answers`):
-   a resource found by its key (404 if unknown) and written by non-GET operations, or
-   created by a POST to where its kind is listed; a listing filtered by the query
-   parameters that name the resource's properties or states, in Laravel's pages; any
-   other payload a minimal valid instance of its schema.
+5. Validation against the spec's constraints (path, query, header and cookie parameters,
+   each where the spec puts it; the body, JSON or a form by its Content-Type): a
+   violation is 422 "The given data was invalid: <reason>" as text/plain, or, when the
+   operation documents a JSON 422, that shape (Laravel's message and errors by field). A
+   path value that is not of its parameter's type is no route: 404.
+6. The answer, from the success response's schema (`_kinds`, `_store`, `_listing`,
+   `_answers`), as Laravel's route model binding finds it: a resource found by the path
+   parameters that address it (404 if unknown; a kind several paths reach is found through
+   any of them) and written by non-GET operations, or created by a POST to where its kind
+   is listed; a listing filtered by the query parameters that name the resource's
+   properties or states, in Laravel's pages; an object without an identity (a status, a
+   token) answered afresh once the resource its path extends is found; any other payload
+   a minimal valid instance of its schema.
 
 Over a socket (`serve`), a chunked body is read, and a body that cannot be framed (a
 `Content-Length` of `abc`) is 400 with the connection closed, never a traceback.

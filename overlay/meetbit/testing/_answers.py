@@ -13,9 +13,9 @@ from typing import Any
 
 import httpx
 
-from meetbit._schema import merged
+from meetbit._schema import accepts, merged
 
-from ._examples import example, fits
+from ._examples import example
 from ._listing import PAGE, Page
 from ._routes import Invalid, Route
 
@@ -90,12 +90,12 @@ def respond(route: Route, data: Any, page: Page | None, url: httpx.URL) -> httpx
         sub = merged(sub)
         if name == route.payload_key:
             envelope[name] = data
-        elif name in values and fits(sub, values[name]):
+        elif name in values and accepts(sub, values[name]):
             envelope[name] = values[name]
         elif sub.get("properties"):
             inner = example(sub)
             for key, value in values.items():
-                if key in sub["properties"] and fits(sub["properties"][key], value):
+                if key in sub["properties"] and accepts(sub["properties"][key], value):
                     inner[key] = value
             envelope[name] = inner
         elif sub.get("type") == "string" and "example" not in sub and "enum" not in sub:

@@ -14,8 +14,7 @@ import math
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
-from meetbit._errors import InvalidRequestError
-from meetbit._schema import compile_check, merged
+from meetbit._schema import accepts, allows_null, bounds, integer_range, json_type, merged
 
 _FORMATS: dict[str, Callable[[], str]] = {
     "date": lambda: datetime.date.today().isoformat(),
@@ -24,7 +23,6 @@ _FORMATS: dict[str, Callable[[], str]] = {
     "url": lambda: "https://example.com/",
     "uuid": lambda: "00000000-0000-4000-8000-000000000000",
 }
-_BOUNDS = ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum")
 
 
 def timestamp(moment: datetime.datetime | None = None) -> str:
@@ -33,28 +31,19 @@ def timestamp(moment: datetime.datetime | None = None) -> str:
     return moment.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
-def fits(schema: Mapping[str, Any], value: Any) -> bool:
-    """Whether `value` (JSON) is valid for `schema`, by the client's own checks."""
-    try:
-        compile_check(schema, python=False)(value, "value")
-    except InvalidRequestError:
-        return False
-    return True
-
-
 def example(schema: Mapping[str, Any], *, complete: bool = False) -> Any:
     """A minimal valid instance of a JSON Schema (all properties when `complete`)."""
     schema = merged(schema)
-    if "example" in schema and fits(schema, schema["example"]):
+    if "example" in schema and accepts(schema, schema["example"]):
         return copy.deepcopy(schema["example"])
     for alternatives in ("anyOf", "oneOf"):
         if schema.get(alternatives):
             return example(schema[alternatives][0], complete=complete)
-    if schema.get("nullable"):
+    if allows_null(schema):
         return None
     if schema.get("enum"):
         return schema["enum"][0]
-    kind = schema.get("type", "object" if "properties" in schema else None)
+    kind = json_type(schema)
     if kind in ("integer", "number"):
         return _first_fitting(schema, _numbers(schema, integer=kind == "integer"), 1)
     if kind == "string":
@@ -81,10 +70,10 @@ def realistic(schema: Mapping[str, Any], named: Mapping[str, Any]) -> Any:
     if isinstance(value, dict):
         for name, sub in schema.get("properties", {}).items():
             sub = merged(sub)
-            nested = sub.get("type") in ("object", "array") or "properties" in sub
-            if nested and not sub.get("nullable"):
+            nested = json_type(sub) in ("object", "array")
+            if nested and not allows_null(sub):
                 value[name] = realistic(sub, named)
-            if name in named and fits(sub, named[name]):
+            if name in named and accepts(sub, named[name]):
                 value[name] = named[name]
     elif isinstance(value, list) and value:
         value = [realistic(schema.get("items", {}), named) for _ in value]
@@ -92,13 +81,18 @@ def realistic(schema: Mapping[str, Any], named: Mapping[str, Any]) -> Any:
 
 
 def _first_fitting(schema: Mapping[str, Any], candidates: Iterator[Any], fallback: Any) -> Any:
-    return next((value for value in candidates if fits(schema, value)), fallback)
+    return next((value for value in candidates if accepts(schema, value)), fallback)
 
 
 def _numbers(schema: Mapping[str, Any], *, integer: bool) -> Iterator[int | float]:
-    """1, then the numbers the bounds mention and their neighbours (multiples when asked)."""
+    """1, then the ends of what the bounds allow and their neighbours (multiples when asked)."""
     convert: Callable[[float], int | float] = int if integer else float
-    mentioned = [schema[key] for key in _BOUNDS if type(schema.get(key)) in (int, float)]
+    if integer:
+        low, high = integer_range(schema)
+        mentioned: list[float] = [low, high]
+    else:
+        minimum, _, maximum, _ = bounds(schema)
+        mentioned = [n for n in (minimum, maximum) if type(n) in (int, float)]
     multiple = schema.get("multipleOf")
     for number in [1, *mentioned]:
         for near in (number, number + 1, number - 1):

@@ -91,7 +91,7 @@ class FakeMeetBit:
     def _add(
         self, name: str, key: tuple[Any, ...], fields: dict[str, Any], *, check: bool
     ) -> dict[str, Any]:
-        kind = self._store.kind(name)
+        kind = self._store.kinds.kind(name)
         with self._lock:
             return self._store.add(name, kind, key, fields, check=check)
 
@@ -100,12 +100,16 @@ class FakeMeetBit:
         return Unchecked(self)
 
     def key_of(self, name: str) -> tuple[str, ...]:
-        """The path parameters whose values key a tag's or an operation's resources."""
-        return self._store.kind(name).key
+        """The path parameters whose values key a tag's or an operation's resources.
+
+        For an operation, the ones its own path addresses a resource by (a kind reached
+        by several paths takes the values of any of them in `add_resource`).
+        """
+        return self._store.kinds.key_of(name)
 
     def resources(self, name: str) -> dict[tuple[Any, ...], dict[str, Any]]:
         """The stored resources of a tag's or an operation's kind, by key (live)."""
-        return self._store.kind(name).stored
+        return self._store.kinds.kind(name).stored
 
     def add_event(self, *key: Any, **fields: Any) -> dict[str, Any]:
         """Store an event: `add_resource("events", ...)`, e.g. ``add_event(12, 345, title="x")``."""
@@ -168,7 +172,8 @@ class FakeMeetBit:
                 return _answers.not_allowed(request.method, allowed)
             return _answers.text(404, _answers.message(None, 404))
         try:
-            values = _routes.read(route, path, query, body)
+            media_type = request.headers.get("Content-Type", _routes.JSON)
+            values = _routes.read(route, path, query, body, media_type, request.headers)
             with self._lock:
                 response = self._answer(route, request.method, values, request.url)
         except Invalid as problem:
@@ -184,21 +189,20 @@ class FakeMeetBit:
 
     def _answer(self, route: Route, method: str, values: Values, url: httpx.URL) -> httpx.Response:
         operation = route.operation
-        kind = self._store.by_operation.get(operation.name)
+        kind = self._store.kinds.by_operation.get(operation.name)
         if kind is None:
-            if route.payload is None and operation.method == "DELETE":
-                self._delete(values.params)  # a 204-style answer still removes the resource
+            bound = self._store.bound_key(route, values.params)  # 404 when it is missing
+            if bound is not None and method == "DELETE":
+                del bound[0].stored[bound[1]]
             data = None if route.payload is None else example(route.payload)
             return _answers.respond(route, data, None, url)
         if route.listing:
-            wanted = [(i, values.params[n]) for i, n in enumerate(kind.key) if n in values.params]
             tests = self._filters.get(operation.name, {})
             found = [
-                copy.deepcopy(resource)
-                for key, resource in sorted(kind.stored.items(), key=_in_key_order)
-                if all(key[i] == value for i, value in wanted)
-                and all(
-                    tests[name](resource, value)
+                copy.deepcopy(kind.stored[key])
+                for key in sorted(kind.matching(values.params), key=_in_key_order)
+                if all(
+                    tests[name](kind.stored[key], value)
                     for name, value in values.query.items()
                     if name in tests
                 )
@@ -206,17 +210,15 @@ class FakeMeetBit:
             page = _listing.page(route, found, values.query)
             return _answers.respond(route, page.items, page, url)
         key = self._store.one(route, kind, values.params)
+        if key is None:  # a route naming no one resource, with none in its scope
+            fresh = self._store.new(kind, (), ())
+            return _answers.respond(route, fresh, None, url)
         resource = kind.stored[key]
         if method not in ("GET", "HEAD"):
             self._store.write(route, kind, resource, values.body or {})
         if method == "DELETE":
             del kind.stored[key]
         return _answers.respond(route, copy.deepcopy(resource), None, url)
-
-    def _delete(self, params: Mapping[str, Any]) -> None:
-        for kind in self._store.kinds.values():
-            if kind.key and all(name in params for name in kind.key):
-                kind.stored.pop(tuple(params[name] for name in kind.key), None)
 
     # --- connecting ---------------------------------------------------------------------------
 
@@ -246,13 +248,13 @@ class FakeMeetBit:
         }
 
 
-def _in_key_order(item: tuple[tuple[Any, ...], Any]) -> list[tuple[int, Any]]:
+def _in_key_order(key: tuple[Any, ...]) -> list[tuple[int, Any]]:
     """Numbers by value, then text: the order of Laravel's auto-increment keys."""
     return [
         (0, part)
         if isinstance(part, int | float) and not isinstance(part, bool)
         else (1, str(part))
-        for part in item[0]
+        for part in key
     ]
 
 

@@ -20,7 +20,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from meetbit._schema import merged
+from meetbit._schema import allows_null, merged
 
 from ._routes import Route
 
@@ -68,7 +68,7 @@ def _states(members: Sequence[Any], properties: Mapping[str, Any]) -> dict[Any, 
         member: [
             name
             for name, schema in properties.items()
-            if isinstance(member, str) and name.startswith(f"{member}_") and schema.get("nullable")
+            if isinstance(member, str) and name.startswith(f"{member}_") and allows_null(schema)
         ]
         for member in members
     }

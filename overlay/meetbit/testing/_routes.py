@@ -8,6 +8,8 @@ route and `OPTIONS` by the router itself (200 with `Allow`), as Laravel's router
 
 from __future__ import annotations
 
+import contextlib
+import http.cookies
 import json
 import re
 import urllib.parse
@@ -23,6 +25,7 @@ if TYPE_CHECKING:
     from meetbit_api.operations import Field, Operation
 
 API_PREFIX = "/api/public/v2.0"
+JSON, FORM = "application/json", "application/x-www-form-urlencoded"
 # Framework vocabulary (Laravel's), not the spec's: the resource envelope's payload.
 ENVELOPE = "data"
 
@@ -120,9 +123,34 @@ def find(routes: Sequence[Route], method: str, path: str) -> tuple[Route | None,
     return route, sorted(methods)
 
 
-def read(route: Route, path: str, query: str, body: bytes) -> Values:
-    """The request's values, typed and checked against the spec; raises Invalid."""
-    operation = route.operation
+def read(
+    route: Route,
+    path: str,
+    query: str,
+    body: bytes,
+    media_type: str = JSON,
+    headers: Mapping[str, str] | None = None,
+) -> Values:
+    """The request's values, typed and checked against the spec; raises Invalid.
+
+    Path, query, header and cookie parameters are each read where the spec puts them
+    (never from the body). The body is read by its Content-Type, as Laravel's request
+    input is: a form (`application/x-www-form-urlencoded`) as text per field, typed by the
+    field's schema as a query value is; anything else as JSON.
+    """
+    params = _path_values(route, path)
+    # An empty value is a value (Laravel makes it null, which the rules then refuse).
+    values = _text_values(route, "query", urllib.parse.parse_qs(query, keep_blank_values=True))
+    sent = {name.lower(): value for name, value in (headers or {}).items()}
+    _text_values(route, "header", {name: [value] for name, value in sent.items()}, fold=True)
+    cookies = http.cookies.SimpleCookie()
+    with contextlib.suppress(http.cookies.CookieError):
+        cookies.load(sent.get("cookie", ""))
+    _text_values(route, "cookie", {name: [morsel.value] for name, morsel in cookies.items()})
+    return Values(params, values, _body(route, body, media_type))
+
+
+def _path_values(route: Route, path: str) -> dict[str, Any]:
     match = route.pattern.fullmatch(path)
     assert match is not None
     params: dict[str, Any] = {}
@@ -133,39 +161,80 @@ def read(route: Route, path: str, query: str, body: bytes) -> Values:
         except Invalid:
             raise Invalid(404, "no such route") from None  # a route constraint, as Laravel's
         _check(route, item, params[item.name])
-    # An empty value is a value (Laravel makes it null, which the rules then refuse).
-    given = urllib.parse.parse_qs(query, keep_blank_values=True)
+    return params
+
+
+def _text_values(
+    route: Route, location: str, given: Mapping[str, list[str]], *, fold: bool = False
+) -> dict[str, Any]:
+    """The parameters at `location` (query, header, cookie) from their texts, checked."""
     values: dict[str, Any] = {}
-    for item in operation.fields:
-        if item.location != "query":
+    for item in route.operation.fields:
+        if item.location != location:
             continue
-        texts = given.get(item.name, []) + given.get(f"{item.name}[]", [])
+        name = item.name.lower() if fold else item.name  # header names are case-insensitive
+        texts = given.get(name, []) + given.get(f"{name}[]", [])
+        if location == "header" and item.schema.get("type") == "array" and texts:
+            texts = [part.strip() for part in texts[-1].split(",")]  # the simple style
         if not texts:
             if item.required:
                 raise Invalid(422, f"{item.name} is required", item.name)
             continue
-        values[item.name] = _from_query(item, texts)
+        values[item.name] = _from_texts(item, texts)
         _check(route, item, values[item.name])
-    takes_body = operation.body_model is not None or any(
-        f.location == "body" for f in operation.fields
-    )
-    payload = _json_object(body) if takes_body else None
+    return values
+
+
+def _body(route: Route, body: bytes, media_type: str) -> dict[str, Any] | None:
+    """The JSON object or form the operation takes, its fields checked (or the whole body)."""
+    operation = route.operation
+    whole = next((f for f in operation.fields if f.location == "payload"), None)
+    if whole is not None:
+        if not body:
+            if whole.required:
+                raise Invalid(422, "the body is required", whole.name)
+            return None
+        parsed = _json(body)
+        _check(route, whole, parsed)
+        return parsed if isinstance(parsed, dict) else None
+    if operation.body_model is None and not any(f.location == "body" for f in operation.fields):
+        return None
+    form = media_type.split(";")[0].strip().lower() == FORM
+    payload = _form(operation, body) if form else _json_object(body)
     for item in operation.fields:
-        if item.location != "body" or payload is None:
+        if item.location != "body":
             continue
         if item.name not in payload:
             if item.required:
                 raise Invalid(422, f"{item.name} is required", item.name)
             continue
         _check(route, item, payload[item.name])
-    return Values(params, values, payload)
+    return payload
+
+
+def _form(operation: Operation, body: bytes) -> dict[str, Any]:
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError:
+        raise Invalid(422, "the form is not UTF-8") from None
+    given = urllib.parse.parse_qs(text, keep_blank_values=True)
+    payload: dict[str, Any] = {name: texts[-1] for name, texts in given.items()}
+    for item in operation.fields:
+        texts = given.get(item.name, []) + given.get(f"{item.name}[]", [])
+        if item.location == "body" and texts:
+            payload[item.name] = _from_texts(item, texts)
+    return payload
+
+
+def _json(body: bytes) -> Any:
+    try:
+        return json.loads(body)
+    except (ValueError, RecursionError):
+        raise Invalid(422, "the body is not JSON") from None
 
 
 def _json_object(body: bytes) -> dict[str, Any]:
-    try:
-        parsed = json.loads(body) if body else {}
-    except (ValueError, RecursionError):
-        raise Invalid(422, "the body is not JSON") from None
+    parsed = _json(body) if body else {}
     if not isinstance(parsed, dict):
         raise Invalid(422, "the body must be a JSON object")
     return parsed
@@ -178,7 +247,7 @@ def _check(route: Route, item: Field, value: Any) -> None:
         raise Invalid(422, str(error), item.name) from None
 
 
-def _from_query(item: Field, texts: list[str]) -> Any:
+def _from_texts(item: Field, texts: list[str]) -> Any:
     if item.schema.get("type") == "array":
         inner = item.schema.get("items", {})
         return [from_text(inner, text, item.name) for text in texts]
@@ -188,9 +257,7 @@ def _from_query(item: Field, texts: list[str]) -> Any:
 # Text to a typed value (a path segment, a query value): the CLI's flags use the same rule.
 def from_text(schema: Mapping[str, Any], text: str, name: str) -> Any:
     """The value `text` stands for under `schema`; Invalid (422) if none (one rule: _schema)."""
-    if schema.get("type") == "string":
-        return text  # the wire form: the fake checks query values as JSON, where a date is text
     try:
-        return schema_rules.from_text(schema, text)
+        return schema_rules.from_text(schema, text, python=False)  # JSON, as the checks want
     except ValueError as error:
         raise Invalid(422, f"{name}: {error}", name) from None
