@@ -7,6 +7,8 @@ STAMP := $(VENV)/.installed
 INSTALLED_PACKAGE := $(VENV)/.package
 FIXED_SPEC := build/openapi.fixed.json
 GENERATE := $(BIN)/python tools/generate.py openapi.yaml
+# docs/api.md, the reference of every resource method, from the same spec.
+API_REFERENCE := $(BIN)/python tools/api_reference.py openapi.yaml docs/api.md
 
 .PHONY: mutation real-specs dist api-check api-snapshot release update-spec demo bench bench-limiters limiter-servers generate check-generated fix-spec validate-spec test test-min-deps contract prism lint lock clean
 
@@ -26,18 +28,20 @@ fix-spec: $(STAMP)
 	@mkdir -p build
 	$(BIN)/python tools/apply_overlay.py openapi.yaml spec/fixes.overlay.yaml $(FIXED_SPEC)
 
-## Regenerate generated/meetbit_api from openapi.yaml, the fix layer, generator-config.yml
-## and templates/.
+## Regenerate generated/meetbit_api and docs/api.md from openapi.yaml, the fix layer,
+## generator-config.yml and templates/.
 generate: $(STAMP)
 	$(GENERATE) generated/meetbit_api $(FIXED_SPEC) --replace
+	$(API_REFERENCE)
 
-## Fail with a diff when generated/ is not what the current inputs generate.
+## Fail with a diff when generated/ or docs/api.md is not what the current inputs generate.
 check-generated: $(STAMP)
 	@rm -rf build/check
 	@$(GENERATE) build/check/meetbit_api
 	@diff -ru generated/meetbit_api build/check/meetbit_api \
 		|| { echo "generated/ differs from a fresh generation (diff above): run 'make generate' and commit, never edit generated/ by hand" >&2; exit 1; }
 	@echo "generated/ matches a fresh generation"
+	@$(API_REFERENCE) --check
 
 ## Build the sdist and wheel into build/dist (refused for a released version whose public API
 ## differs from its snapshot), twine check --strict them, install the wheel
@@ -96,12 +100,15 @@ demo: $(INSTALLED_PACKAGE)
 
 ## Take a new upstream spec: MeetBit's docs pages, directories of them, or one whole YAML
 ## document: make update-spec SPEC="get-event.md list-events.md" (docs/updating-the-spec.md).
+## docs/api.md is then rewritten from the spec it leaves in place.
 ## tools/update_spec exits 0: taken; 1: refused, nothing changed (or taken, but hand-written
 ## code no longer type-checks, which it says); 2: usage, or a SPEC that is not a spec source.
 ## GNU make exits 2 for every failed recipe, so a last line names the script's own status.
 update-spec: $(STAMP)
 	@test -n "$(SPEC)" || { echo "usage: make update-spec SPEC=page.md|pages/|openapi.yaml" >&2; exit 2; }
-	@$(BIN)/python tools/update_spec $(SPEC) || { status=$$?; echo "update-spec: exit status \
+	@$(BIN)/python tools/update_spec $(SPEC); status=$$?; \
+	[ $$status -gt 1 ] || $(API_REFERENCE) || exit 1; \
+	[ $$status = 0 ] || { echo "update-spec: exit status \
 	$$status (1: refused or hand-written code to fix; 2: usage or SPEC unusable)" >&2; exit $$status; }
 
 ## Upstream document: list its findings (it is expected to fail). Fixed document: must pass.

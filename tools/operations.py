@@ -567,8 +567,11 @@ def _py(value: Any) -> str:
     )
 
 
-def render(fixed_spec: Path, config_path: Path, templates: Path, package: Path) -> list[Path]:
-    """Write operations.py and resources.py into `package`; return the files written."""
+def load(
+    fixed_spec: Path, config_path: Path, templates: Path
+) -> tuple[Project, list[dict[str, Any]], list[str], str]:
+    """The generator's Jinja environment (with our filters), the operations (`collect`), the
+    notes and the API's title: what every template rendered from the spec needs."""
     document = json.loads(fixed_spec.read_text(encoding="utf-8"))
     config = Config.from_sources(
         ConfigFile.load_from_path(config_path), MetaType.NONE, fixed_spec, "utf-8", True, None
@@ -582,6 +585,12 @@ def render(fixed_spec: Path, config_path: Path, templates: Path, package: Path) 
     project.env.filters["docstring"] = docstring
     project.env.filters["error_class"] = _error_class
     operations, notes = collect(document, data)
+    return project, operations, notes, _text(data.title)
+
+
+def render(fixed_spec: Path, config_path: Path, templates: Path, package: Path) -> list[Path]:
+    """Write operations.py and resources.py into `package`; return the files written."""
+    project, operations, notes, title = load(fixed_spec, config_path, templates)
     # What the resource methods take from `meetbit_api.code` besides operation modules.
     models = sorted(
         {op["body_model"] for op in operations if op["body_model"]}
@@ -593,7 +602,7 @@ def render(fixed_spec: Path, config_path: Path, templates: Path, package: Path) 
         template = project.env.get_template(f"meetbit/{name}.jinja")
         target = package / name
         target.write_text(
-            template.render(operations=operations, models=models, api_title=_text(data.title)),
+            template.render(operations=operations, models=models, api_title=title),
             encoding="utf-8",
         )
         written.append(target)
