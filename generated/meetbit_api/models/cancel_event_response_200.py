@@ -50,15 +50,17 @@ class CancelEventResponse200:
         wrong JSON type or a required one is missing. Fields the spec does not list are kept in
         additional_properties, and enum values it does not list become UNKNOWN members.
         """
-        if type(src_dict) is not dict and not isinstance(src_dict, Mapping):
-            raise ResponseShapeError.wrong_type("$", "object", src_dict)
         # Built field by field: attrs' __init__ would only store the values checked here.
         _d, _self = src_dict, _new(cls)
+        # A value that is no JSON object (a list, a string, a number, null) fails the first
+        # lookup with a TypeError: no check before it is needed.
         try:
             message = _d["message"]
             data = _d["data"]
         except KeyError as _missing:
             raise ResponseShapeError.missing_field(_missing.args[0]) from None
+        except TypeError:
+            raise ResponseShapeError.wrong_type("$", "object", src_dict) from None
 
         if not isinstance(message, str):
             raise ResponseShapeError.wrong_type("message", "string", message)

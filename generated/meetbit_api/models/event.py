@@ -213,10 +213,10 @@ class Event:
         wrong JSON type or a required one is missing. Fields the spec does not list are kept in
         additional_properties, and enum values it does not list become UNKNOWN members.
         """
-        if type(src_dict) is not dict and not isinstance(src_dict, Mapping):
-            raise ResponseShapeError.wrong_type("$", "object", src_dict)
         # Built field by field: attrs' __init__ would only store the values checked here.
         _d, _self = src_dict, _new(cls)
+        # A value that is no JSON object (a list, a string, a number, null) fails the first
+        # lookup with a TypeError: no check before it is needed.
         try:
             id = _d["id"]
             calendar_id = _d["calendar_id"]
@@ -226,6 +226,8 @@ class Event:
             attendees = _d["attendees"]
         except KeyError as _missing:
             raise ResponseShapeError.missing_field(_missing.args[0]) from None
+        except TypeError:
+            raise ResponseShapeError.wrong_type("$", "object", src_dict) from None
         # Usually every field the spec lists is there and nothing else: then a lookup each
         # is all it takes, and there are no unknown fields to collect.
         _complete = len(_d) == 19
@@ -327,11 +329,10 @@ class Event:
         _self.canceled_by_id = canceled_by_id
 
         if isinstance(canceled_by_type, str):
-            _self.canceled_by_type = (
-                _EventCanceledByType_by_value[canceled_by_type]
-                if canceled_by_type in _EventCanceledByType_by_value
-                else EventCanceledByType(canceled_by_type)
-            )
+            try:
+                _self.canceled_by_type = _EventCanceledByType_by_value[canceled_by_type]
+            except KeyError:
+                _self.canceled_by_type = EventCanceledByType(canceled_by_type)
         elif canceled_by_type is None or canceled_by_type is UNSET:
             _self.canceled_by_type = canceled_by_type
         else:

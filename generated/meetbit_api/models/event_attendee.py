@@ -81,10 +81,10 @@ class EventAttendee:
         wrong JSON type or a required one is missing. Fields the spec does not list are kept in
         additional_properties, and enum values it does not list become UNKNOWN members.
         """
-        if type(src_dict) is not dict and not isinstance(src_dict, Mapping):
-            raise ResponseShapeError.wrong_type("$", "object", src_dict)
         # Built field by field: attrs' __init__ would only store the values checked here.
         _d, _self = src_dict, _new(cls)
+        # A value that is no JSON object (a list, a string, a number, null) fails the first
+        # lookup with a TypeError: no check before it is needed.
         try:
             email = _d["email"]
             name = _d["name"]
@@ -94,6 +94,8 @@ class EventAttendee:
             calendar_id = _d["calendar_id"]
         except KeyError as _missing:
             raise ResponseShapeError.missing_field(_missing.args[0]) from None
+        except TypeError:
+            raise ResponseShapeError.wrong_type("$", "object", src_dict) from None
 
         if not isinstance(email, str):
             raise ResponseShapeError.wrong_type("email", "string", email)
@@ -107,11 +109,10 @@ class EventAttendee:
             raise ResponseShapeError.wrong_type(
                 "status", "integer", status, enum="EventAttendeeStatus"
             )
-        _self.status = (
-            _EventAttendeeStatus_by_value[status]
-            if status in _EventAttendeeStatus_by_value
-            else EventAttendeeStatus(status)
-        )
+        try:
+            _self.status = _EventAttendeeStatus_by_value[status]
+        except KeyError:
+            _self.status = EventAttendeeStatus(status)
 
         if type(is_organizer) is not bool:
             raise ResponseShapeError.wrong_type("is_organizer", "boolean", is_organizer)
