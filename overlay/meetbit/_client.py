@@ -71,7 +71,7 @@ def _status_hook() -> Callable[[httpx.Response], None]:
 
     def raise_for_status(response: httpx.Response) -> None:
         outcome = response.extensions.get(OUTCOME_EXTENSION)
-        if response.is_success and (outcome is None or outcome.problem is None):
+        if 200 <= response.status_code < 300 and (outcome is None or outcome.problem is None):
             return
         response.read()  # in memory already: the retry transport read it off the wire
         raise error_for_response(response, outcome)
@@ -84,7 +84,7 @@ def _async_status_hook() -> Callable[[httpx.Response], Awaitable[None]]:
 
     async def raise_for_status(response: httpx.Response) -> None:
         outcome = response.extensions.get(OUTCOME_EXTENSION)
-        if response.is_success and (outcome is None or outcome.problem is None):
+        if 200 <= response.status_code < 300 and (outcome is None or outcome.problem is None):
             return
         await response.aread()
         raise error_for_response(response, outcome)
