@@ -367,3 +367,15 @@ class TestCalComShapes:
         assert seen[5] == [200, ""]
         assert seen[6][0] == seen[7][0] == 422
         assert seen[8:] == [7, "2", "locale=fr"]
+
+    def test_a_list_of_objects_without_an_identity_is_still_stored(self, shapes: Path) -> None:
+        # A listed kind is a collection a test fills, though nothing names one of its items.
+        seen = outcome(
+            shapes,
+            "fake.add_resource('list_schedule_slots', 7, 1, start='2026-01-05T09:00:00Z')\n"
+            "fake.add_resource('list_schedule_slots', 8, 1)\n"
+            "slots = client.schedules.list_schedule_slots(7)\n"
+            "print(json.dumps([fake.key_of('list_schedule_slots'),\n"
+            "                  [slot.start.isoformat() for slot in slots]]))",
+        )
+        assert seen == [["schedule_id", "id"], ["2026-01-05T09:00:00+00:00"]]
