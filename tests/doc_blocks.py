@@ -9,9 +9,9 @@ How a Markdown file's blocks run (`pytest README.md docs`, part of `make test`):
   doctest: its output is compared.
 - Before a file's first block, a `meetbit.testing.FakeMeetBit` is served on 127.0.0.1 and
   the environment points there: `MEETBIT_BASE_URL`, `MEETBIT_ACCESS_KEY_ID`,
-  `MEETBIT_ACCESS_KEY_SECRET` (`MEETBIT_DOMAIN` and the proxy variables are unset). So a
-  block written for a real tenant (`meetbit.Client()`, keys from the environment) runs as
-  written. The fake is `tenant` in the namespace, with events (12, 345) and (12, 346)
+  `MEETBIT_ACCESS_KEY_SECRET` (the machine's other MEETBIT_* and proxy variables are
+  unset, as for every test: machine.py). So a block written for a real tenant
+  (`meetbit.Client()`, keys from the environment) runs as written. The fake is `tenant` in the namespace, with events (12, 345) and (12, 346)
   stored, for hidden checks: `<!-- invisible-code-block: python ... -->` blocks are run
   too and are where a page proves what its prose says.
 - A ```` ```python test_<name>.py ```` block is a test module: it is written to a scratch
@@ -58,7 +58,6 @@ except ModuleNotFoundError:  # the oldest-dependencies venv (make test-min-deps)
     Sybil = None  # type: ignore[assignment,misc]
 
 VARIABLES = ("MEETBIT_BASE_URL", "MEETBIT_ACCESS_KEY_ID", "MEETBIT_ACCESS_KEY_SECRET")
-UNSET = ("MEETBIT_DOMAIN", "HTTP_PROXY", "http_proxy", "HTTPS_PROXY", "https_proxy")
 PYTEST_FILE = r"python[ \t]+test_\w+\.py"
 PYTHON_LIKE = r"(?:py|python|python3|pycon|ipython|py3)\b[^\n]*"
 ROOT = Path(__file__).resolve().parent.parent
@@ -68,10 +67,12 @@ BLOCK_TIMEOUT = 120
 
 
 def _serve_a_tenant(namespace: dict[str, Any]) -> None:
+    from machine import machine_settings
     from meetbit.testing import FakeMeetBit
 
     stack = ExitStack()
-    saved = {name: os.environ.get(name) for name in (*VARIABLES, *UNSET)}
+    unset = machine_settings()
+    saved = {name: os.environ.get(name) for name in (*VARIABLES, *unset)}
     stack.callback(_restore, saved)
     tenant = FakeMeetBit()
     tenant.add_event(12, 345, title="Quarterly planning")
@@ -83,7 +84,9 @@ def _serve_a_tenant(namespace: dict[str, Any]) -> None:
 
 def _point_at(tenant: Any, base_url: str) -> None:
     """The environment a block written for a real tenant reads, pointed at the fake."""
-    for name in UNSET:
+    from machine import machine_settings
+
+    for name in machine_settings():
         os.environ.pop(name, None)
     os.environ.update(
         MEETBIT_BASE_URL=base_url,

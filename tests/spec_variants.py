@@ -13,15 +13,12 @@ cut from MeetBit's one document, so they agree).
 from __future__ import annotations
 
 import io
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 from conftest import ROOT
 from ruamel.yaml.comments import CommentedMap
-
-sys.path.insert(0, str(ROOT / "tools"))
 from update_spec import sources
 
 PAGES = ROOT / "tests/fixtures/pages"

@@ -7,16 +7,14 @@ and generated/), snapshots it as a release, changes it, and runs the check on it
 from __future__ import annotations
 
 import shutil
-import sys
+import subprocess
 import textwrap
 from pathlib import Path
 
-import pytest
-from conftest import ROOT
-
-sys.path.insert(0, str(ROOT / "tools"))
 import api_check
 import dist
+import pytest
+from conftest import ROOT
 
 INIT = '''
 """A tiny stand-in for meetbit."""
@@ -266,9 +264,62 @@ def test_make_dist_refuses_a_released_version_whose_api_changed(released: Path) 
     assert "  changed: meetbit.Client.__init__" in message
     assert "one version, one API" in message
     project(released, "0.1.0")
-    assert "the public API is that of the release" in dist.release_status(released)
+    assert dist.release_status(released)[0] == "0.1.0"
+    assert "the public API is that of the release" in dist.release_status(released)[1]
     project(released, "0.2.0")
-    assert "0.2.0 is not released yet" in dist.release_status(released)
+    version, status = dist.release_status(released)
+    assert "0.2.0 is not released yet" in status
+    assert version == "0.2.0.dev0"
+    assert version in status
+
+
+def test_a_preview_is_numbered_by_its_commit_so_two_trees_never_share_a_version(
+    released: Path,
+) -> None:
+    """One version number, one wheel: previews of an unreleased version differ by commit."""
+    from packaging.version import Version
+
+    project(released, "0.2.0")
+
+    def git(*arguments: str) -> None:
+        subprocess.run(["git", "-C", str(released), *arguments], check=True, capture_output=True)
+
+    git("init", "-q")
+    git(
+        "-c",
+        "user.name=t",
+        "-c",
+        "user.email=t@example.com",
+        "commit",
+        "-q",
+        "--allow-empty",
+        "-m",
+        "before",
+    )
+    git("add", "-A")
+    git(
+        "-c", "user.name=t", "-c", "user.email=t@example.com", "commit", "-q", "-m", "release 0.1.0"
+    )
+    first = dist.release_status(released)[0]
+    assert first.startswith("0.2.0.dev0+g")
+    assert not first.endswith(".dirty")
+    git(
+        "-c",
+        "user.name=t",
+        "-c",
+        "user.email=t@example.com",
+        "commit",
+        "-q",
+        "--allow-empty",
+        "-m",
+        "more",
+    )
+    second = dist.release_status(released)[0]
+    assert second.startswith("0.2.0.dev1+g")
+    assert Version(first) < Version(second) < Version("0.2.0")  # the release is newer than both
+    (released / "overlay/meetbit/extra.py").write_text("X = 1\n")
+    git("add", "overlay/meetbit/extra.py")
+    assert dist.release_status(released)[0] == second + ".dirty"
 
 
 def test_make_release_dates_the_section_and_snapshots_once(

@@ -6,55 +6,20 @@ import asyncio
 import json
 import logging
 import time
-from collections.abc import Iterator
 from typing import Any
 
 import httpx
 import meetbit
 import pytest
+from clients import KEY_ID, OK, SECRET, make_async_client, make_client
 from conftest import EVENT
 from meetbit_api.api.events import cancel_event
 from meetbit_api.client import Client as GeneratedClient
 from meetbit_api.models import CancelEventBody, Event
+from servers import free_port
 from wire import Reply, WireServer
 
 pytestmark = pytest.mark.behaviour
-
-SECRET = "s3cr3t-DO-NOT-LEAK-7f2a"
-KEY_ID = "AK-12345"
-OK = Reply(200, {"message": "Event canceled.", "data": EVENT})
-ENV_VARS = ("MEETBIT_DOMAIN", "MEETBIT_ACCESS_KEY_ID", "MEETBIT_ACCESS_KEY_SECRET")
-
-
-@pytest.fixture
-def server() -> Iterator[WireServer]:
-    wire = WireServer().start()
-    yield wire
-    wire.stop()
-
-
-@pytest.fixture(autouse=True)
-def clean_env(monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in (
-        *ENV_VARS,
-        "HTTPS_PROXY",
-        "https_proxy",
-        "HTTP_PROXY",
-        "http_proxy",
-        "ALL_PROXY",
-        "all_proxy",
-    ):
-        monkeypatch.delenv(name, raising=False)
-
-
-def make_client(server: WireServer, **settings: Any) -> meetbit.Client:
-    settings = {"access_key_id": KEY_ID, "access_key_secret": SECRET, **settings}
-    return meetbit.Client(base_url=server.base_url, **settings)
-
-
-def make_async_client(server: WireServer, **settings: Any) -> meetbit.AsyncClient:
-    settings = {"access_key_id": KEY_ID, "access_key_secret": SECRET, **settings}
-    return meetbit.AsyncClient(base_url=server.base_url, **settings)
 
 
 class TestConfiguration:
@@ -204,6 +169,12 @@ class TestAuthAndHeaders:
             assert request.headers["x-access-key-id"] == KEY_ID
             assert request.headers["x-access-key-secret"] == SECRET
 
+    def test_the_raw_header_list_is_used_where_httpx_keeps_one(self) -> None:
+        # The probe must recognise this httpx's layout, or every request takes the slow way.
+        import meetbit._auth
+
+        assert meetbit._auth._can_append_raw() is True
+
     @pytest.mark.parametrize("name", ["X-Access-Key-Id", "x-access-key-secret"])
     def test_headers_may_not_set_the_key_headers(self, name: str) -> None:
         with pytest.raises(meetbit.ConfigurationError, match="access_key_id="):
@@ -321,12 +292,13 @@ class TestErrors:
             client.events.cancel_event(1, 2, cancel_note="x")
 
     def test_connection_refused_is_a_network_error_chained_from_httpx(self) -> None:
-        with socket_closed_port() as port:
-            client = meetbit.Client(
-                base_url=f"http://127.0.0.1:{port}", access_key_id=KEY_ID, access_key_secret=SECRET
-            )
-            with pytest.raises(meetbit.NetworkError) as raised:
-                client.events.cancel_event(1, 2, cancel_note="x")
+        client = meetbit.Client(
+            base_url=f"http://127.0.0.1:{free_port()}",
+            access_key_id=KEY_ID,
+            access_key_secret=SECRET,
+        )
+        with pytest.raises(meetbit.NetworkError) as raised:
+            client.events.cancel_event(1, 2, cancel_note="x")
         assert isinstance(raised.value.__cause__, httpx.ConnectError)
         assert len(raised.value.attempts) == 1
 
@@ -338,7 +310,11 @@ class TestErrors:
 
 
 class TestTimeouts:
-    """A stalled server raises RequestTimeoutError close to the configured timeout; nothing hangs."""
+    """A stalled server raises RequestTimeoutError at the configured timeout; nothing hangs.
+
+    The server stalls for 10 s (wire.MAX_STALL): each bound tells a timeout that fired from
+    one that did not, with room for a loaded machine, not how promptly it fired.
+    """
 
     def test_read_timeout_fires_near_its_value(self, server: WireServer) -> None:
         server.queue(Reply(fault="stall"))
@@ -348,7 +324,7 @@ class TestTimeouts:
             pytest.raises(meetbit.RequestTimeoutError) as raised,
         ):
             client.events.cancel_event(1, 2, cancel_note="x")
-        assert 0.3 <= time.monotonic() - started < 0.3 + 0.5
+        assert 0.3 <= time.monotonic() - started < 5, "the read timeout, not the server's 10 s"
         assert isinstance(raised.value.__cause__, httpx.ReadTimeout)
         assert len(server.received) == 1, "a POST that timed out is not sent again"
 
@@ -360,7 +336,7 @@ class TestTimeouts:
             pytest.raises(meetbit.RequestTimeoutError),
         ):
             client.events.cancel_event(1, 2, cancel_note="x")
-        assert 0.3 <= time.monotonic() - started < 0.3 + 0.5
+        assert 0.3 <= time.monotonic() - started < 3, "the budget, not the 5 s read timeout"
 
     def test_async_read_timeout(self, server: WireServer) -> None:
         server.queue(Reply(fault="stall"))
@@ -449,7 +425,7 @@ class TestSecrets:
         self, server: WireServer, caplog: pytest.LogCaptureFixture
     ) -> None:
         server.queue(
-            Reply(429, "Too many requests.", {"Retry-After": "0"}),
+            Reply(429, "Too many requests.", {"Retry-After": "0.01"}),
             Reply(401, "Invalid or missing access key."),
             Reply(fault="close-mid-body", body={"data": 1}),
         )
@@ -509,20 +485,6 @@ class TestAttendeeStatus:
         assert not undocumented, f"the spec has attendee statuses nobody documented: {undocumented}"
 
 
-class socket_closed_port:
-    """A loopback port with nothing listening (bound, then closed)."""
-
-    def __enter__(self) -> int:
-        import socket
-
-        with socket.socket() as probe:
-            probe.bind(("127.0.0.1", 0))
-            return int(probe.getsockname()[1])
-
-    def __exit__(self, *exc: object) -> None:
-        return None
-
-
 class TestTheGeneratedClientDoneRight:
     """The generated client's own API works on meetbit.Client, or is refused; never ignored."""
 
@@ -550,7 +512,7 @@ class TestTheGeneratedClientDoneRight:
         assert sorted(server.received[0].headers["cookie"].split("; ")) == ["a=1", "b=2"]
 
     def test_with_timeout_keeps_retry_and_errors(self, server: WireServer) -> None:
-        server.queue(Reply(429, "slow down", {"Retry-After": "0"}), Reply(404, "gone"))
+        server.queue(Reply(429, "slow down", {"Retry-After": "0.01"}), Reply(404, "gone"))
         with (
             make_client(server).with_timeout(httpx.Timeout(2.0)) as client,
             pytest.raises(meetbit.NotFoundError) as raised,

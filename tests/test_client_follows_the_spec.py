@@ -16,13 +16,13 @@ from typing import Any
 import pytest
 from conftest import ROOT
 from exercise_client import exercise_client
-from test_tools_follow_the_spec import package_root, run_with  # noqa: F401 (fixture)
+from generated_packages import run_with
 
 EXPECTED = {"cancel_event", "get_event", "list_events", "update_event"}
 
 
 @pytest.fixture(scope="module")
-def fixture_report(package_root: Path) -> dict[str, dict[str, Any]]:  # noqa: F811
+def fixture_report(package_root: Path) -> dict[str, dict[str, Any]]:
     result = run_with(package_root, str(ROOT / "tests/exercise_client.py"))
     assert result.returncode == 0, result.stderr
     return json.loads(result.stdout)
@@ -86,7 +86,7 @@ def test_the_spec_s_names_never_collide_with_a_method_s_own(
     tmp_path_factory: pytest.TempPathFactory,
 ) -> None:
     """Parameters named code, client, result, type or UNSET reach the wire as given."""
-    import generate as generator  # tools/, on sys.path through test_tools_follow_the_spec
+    import generate as generator  # tools/ (the tests' pythonpath)
 
     root = tmp_path_factory.mktemp("awkward-names")
     generator.generate(AWKWARD, root / "meetbit_api")

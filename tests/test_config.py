@@ -9,48 +9,22 @@ from __future__ import annotations
 
 import inspect
 import math
+import ssl
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import httpx
 import meetbit
 import pytest
-from conftest import EVENT, ROOT
+from clients import KEY, KEY_ID, OK, SECRET
+from conftest import ROOT
 from meetbit._config import Config, Options
 from wire import Reply, WireServer
 
-SECRET = "s3cr3t-DO-NOT-LEAK-7f2a"
-KEY_ID = "AK-12345"
-KEY = {"access_key_id": KEY_ID, "access_key_secret": SECRET}
-OK = Reply(200, {"message": "Event canceled.", "data": EVENT})
-VARIABLES = (
-    "MEETBIT_DOMAIN",
-    "MEETBIT_BASE_URL",
-    "MEETBIT_ACCESS_KEY_ID",
-    "MEETBIT_ACCESS_KEY_SECRET",
-    "HTTPS_PROXY",
-    "https_proxy",
-    "HTTP_PROXY",
-    "http_proxy",
-)
 # The generated client's own arguments: accepted by the constructor only to be refused.
 GENERATED_ONLY = {"follow_redirects", "httpx_args", "raise_on_unexpected_status"}
-
-
-@pytest.fixture(autouse=True)
-def clean_env(monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in VARIABLES:
-        monkeypatch.delenv(name, raising=False)
-
-
-@pytest.fixture
-def server() -> Iterator[WireServer]:
-    wire = WireServer().start()
-    yield wire
-    wire.stop()
 
 
 def cancel(client: meetbit.Client) -> None:
@@ -312,3 +286,271 @@ def test_the_generated_client_s_repr_shows_no_header(server: WireServer) -> None
     with authenticated as client:  # and it still does what the attrs version did
         client.get_httpx_client().get("/")
     assert server.received[0].headers["authorization"] == "Bearer bearer-token"
+
+
+class TestEverySetting:
+    """Each setting survives a copy, and a bad value is refused in words naming its bound."""
+
+    SETTINGS: ClassVar[dict[str, Any]] = {  # none of them the default
+        "base_url": "https://api.example.test/v2",
+        "access_key_id": "id-1",
+        "access_key_secret": "secret-1",
+        "timeout": httpx.Timeout(3.0),
+        "max_retries": 5,
+        "total_timeout": 30.0,
+        "max_retry_wait": 7.0,
+        "on_retry": print,
+        "verify": False,
+        "proxy": "http://proxy.test:3128",
+        "headers": {"X-Team": "a"},
+        "cookies": {"c": "1"},
+        "max_connections": 3,
+        "rate_limit_store": "redis://127.0.0.1:6399/0",
+    }
+
+    def test_a_copy_without_changes_has_every_setting(self) -> None:
+        config = Config.resolve(**self.SETTINGS)
+        assert {name: getattr(config, name) for name in self.SETTINGS} == self.SETTINGS
+        assert config.replace() == config
+        asynchronous = Config.resolve(asynchronous=True, **self.SETTINGS)
+        assert asynchronous.replace().asynchronous is True
+
+    @pytest.mark.parametrize(
+        ("setting", "value"),
+        [("access_key_id", "id-2"), ("access_key_secret", "secret-2"), ("max_retries", 0)],
+    )
+    def test_a_copy_changes_only_what_it_is_given(self, setting: str, value: Any) -> None:
+        config = Config.resolve(**self.SETTINGS)
+        copy = config.replace(**{setting: value})
+        assert copy == config._replace(**{setting: value})
+
+    @pytest.mark.parametrize(
+        ("settings", "message"),
+        [
+            ({"max_retries": -1}, "max_retries must be an int >= 0, got -1"),
+            ({"max_retries": True}, "max_retries must be an int >= 0, got True"),
+            ({"max_connections": 0}, "max_connections must be an int >= 1, got 0"),
+            (
+                {"max_retry_wait": -1},
+                "max_retry_wait must be a finite number of seconds >= 0, got -1",
+            ),
+            (
+                {"total_timeout": 0},
+                "total_timeout must be a finite number of seconds above 0, or None, got 0",
+            ),
+            (
+                {"total_timeout": math.inf},
+                "total_timeout must be a finite number of seconds above 0, or None, got inf",
+            ),
+        ],
+    )
+    def test_a_bad_number_is_refused_naming_its_bound(
+        self, settings: dict[str, Any], message: str
+    ) -> None:
+        with pytest.raises(meetbit.ConfigurationError) as raised:
+            meetbit.Client("acme.meetbit.com", **KEY, **settings)
+        assert str(raised.value) == message
+
+    def test_the_bounds_themselves_are_accepted(self) -> None:
+        config = Config.resolve(
+            domain="acme.meetbit.com", max_retries=0, max_connections=1, max_retry_wait=0,
+            total_timeout=None, **KEY,
+        )  # fmt: skip
+        assert (config.max_retries, config.max_connections, config.max_retry_wait) == (0, 1, 0)
+
+    @pytest.mark.parametrize("settings", [{"verify": False}, {"proxy": "http://proxy.test:1"}])
+    def test_transport_refuses_what_only_the_client_s_own_transport_uses(
+        self, settings: dict[str, Any]
+    ) -> None:
+        with pytest.raises(
+            meetbit.ConfigurationError, match=r"^proxy= and verify= do not apply with transport="
+        ):
+            meetbit.Client(
+                "acme.meetbit.com", transport=httpx.MockTransport(print), **KEY, **settings
+            )
+
+    def test_a_transport_of_the_wrong_kind_names_the_client_and_the_kind(self) -> None:
+        with pytest.raises(meetbit.ConfigurationError) as raised:
+            meetbit.AsyncClient("acme.meetbit.com", transport=httpx.HTTPTransport(), **KEY)
+        assert str(raised.value) == (
+            "meetbit.AsyncClient needs an httpx.AsyncBaseTransport as transport=, got HTTPTransport"
+        )
+        with pytest.raises(meetbit.ConfigurationError) as raised:
+            meetbit.Client("acme.meetbit.com", transport=httpx.AsyncHTTPTransport(), **KEY)
+        assert str(raised.value) == (
+            "meetbit.Client needs an httpx.BaseTransport as transport=, got AsyncHTTPTransport"
+        )
+
+
+class TestWhereTheApiIs:
+    """A domain is a host name or an IP literal, with a port or none; anything else is refused."""
+
+    @pytest.mark.parametrize(
+        ("domain", "url"),
+        [
+            ("acme.meetbit.com", "https://acme.meetbit.com/api/public/v2.0"),
+            ("acme.meetbit.com.", "https://acme.meetbit.com./api/public/v2.0"),
+            ("acme.meetbit.com:1", "https://acme.meetbit.com:1/api/public/v2.0"),
+            ("acme.meetbit.com:65535", "https://acme.meetbit.com:65535/api/public/v2.0"),
+            ("[::1]", "https://[::1]/api/public/v2.0"),
+            ("[::1]:8443", "https://[::1]:8443/api/public/v2.0"),
+            ("a-b.c" + ".d" * 100, "https://a-b.c" + ".d" * 100 + "/api/public/v2.0"),
+        ],
+    )
+    def test_a_domain_gives_its_url(self, domain: str, url: str) -> None:
+        assert Config.resolve(domain=domain, **KEY).base_url == url
+
+    @pytest.mark.parametrize(
+        "domain",
+        [
+            "acme.meetbit.com:0",
+            "acme.meetbit.com:65536",
+            "acme.meetbit.com:99999",
+            "acme.meetbit.com:",
+            "acme.meetbit.com:8o",
+            "acme.meetbit.com:\uff18\uff10",  # fullwidth digits: isdigit(), not ASCII
+            "[::1]:0",
+            "[::1]8443",
+            "[::1",
+            "[nope]",
+            "[::::]",
+            "a:b:c",
+            "-acme.com",
+            "acme-.com",
+            "ac_me.com",
+            "acme..com",
+            "x" * 64 + ".com",
+            "a." * 127 + "com",
+            "acmé.com",
+        ],
+    )
+    def test_anything_else_is_refused_naming_what_to_pass_instead(self, domain: str) -> None:
+        with pytest.raises(meetbit.ConfigurationError) as raised:
+            Config.resolve(domain=domain, **KEY)
+        assert str(raised.value) == (
+            "domain must be a host name such as acme.meetbit.com, optionally with a port, "
+            f"got {domain!r}; pass base_url= for a full URL"
+        )
+
+    @pytest.mark.parametrize("domain", [" acme.meetbit.com", "acme.meetbit.com\n", "ac\tme.com"])
+    def test_whitespace_says_where_it_may_come_from(self, domain: str) -> None:
+        with pytest.raises(meetbit.ConfigurationError, match=r"^domain contains whitespace"):
+            Config.resolve(domain=domain, **KEY)
+
+    def test_a_domain_from_the_environment_is_named_by_its_variable(self) -> None:
+        with pytest.raises(meetbit.ConfigurationError, match=r"^MEETBIT_DOMAIN must be a host"):
+            Config.resolve(environ={"MEETBIT_DOMAIN": "a:b:c"}, **KEY)
+        with pytest.raises(meetbit.ConfigurationError, match=r"^domain must be a str, not int"):
+            Config.resolve(domain=7, **KEY)  # type: ignore[arg-type]
+
+
+class TestConfigurationInput:
+    def test_domain_with_a_trailing_newline_is_refused_quickly(self) -> None:
+        # Run in a subprocess with a timeout: an exponential regex would hang the suite.
+        code = (
+            "import meetbit\n"
+            "try:\n"
+            "    meetbit.Client('acmecorporationglobal.meetbit.com\\n',"
+            " access_key_id='a', access_key_secret='b')\n"
+            "except meetbit.ConfigurationError as error:\n"
+            "    print(error)\n"
+        )
+        result = subprocess.run(
+            [sys.executable, "-c", code], capture_output=True, text=True, timeout=10, check=True
+        )
+        assert "newline" in result.stdout
+
+    @pytest.mark.parametrize(
+        "base_url",
+        [
+            "https://acme.test/api/public/v2.0?tenant=acme",
+            "https://acme.test/api#x",
+            "https://a.test?",
+        ],
+    )
+    def test_base_url_with_a_query_or_fragment_is_refused(self, base_url: str) -> None:
+        with pytest.raises(meetbit.ConfigurationError, match="query or a fragment"):
+            meetbit.Client(base_url=base_url, access_key_id="a", access_key_secret="b")
+
+
+class TestEveryRefusalSaysWhy:
+    """Each refusal names the setting and what it must be, never a value that may be secret."""
+
+    @pytest.mark.parametrize(
+        ("settings", "message"),
+        [
+            ({"on_retry": 5}, "on_retry must be a function of a meetbit.Attempt, or None"),
+            ({"verify": "/nonexistent/ca.pem"},
+             "verify names a CA bundle that does not exist: /nonexistent/ca.pem"),
+            ({"rate_limit_store": 5}, "rate_limit_store must be None or a redis:// URL"),
+            ({"base_url": 5}, "base_url must be a str, not int"),
+            ({"headers": 5}, "headers must be a mapping, not int"),
+            ({"headers": {"X-A": 5}}, "header X-A must be a str, not int"),
+            ({"headers": {"X-A": "caf\u00e9"}}, "header X-A contains non-ASCII characters"),
+            ({"headers": {"X-A": "a\x7fb"}},
+             "header X-A contains a control character (CR, LF, tab...)"),
+            ({"headers": {"X-A": "a\x1fb"}},
+             "header X-A contains a control character (CR, LF, tab...)"),
+            ({"headers": {"X\u00e9": "v"}}, "header name contains non-ASCII characters"),
+            ({"cookies": 5}, "cookies must be a mapping, not int"),
+            ({"cookies": {"a;b": "v"}}, "cookie name 'a;b' is empty or holds ; = , or a space"),
+            ({"cookies": {"a=b": "v"}}, "cookie name 'a=b' is empty or holds ; = , or a space"),
+            ({"cookies": {"": "v"}}, "cookie name '' is empty or holds ; = , or a space"),
+            ({"cookies": {"a b": "v"}}, "cookie name 'a b' is empty or holds ; = , or a space"),
+            ({"cookies": {"a": "v;w"}}, "cookie a holds a ';'"),
+            ({"cookies": {"c\u00e9": "v"}}, "cookie name contains non-ASCII characters"),
+            ({"timeout": None}, "timeout must be finite: pass seconds or an httpx.Timeout"),
+            ({"timeout": "5"}, "timeout must be seconds or an httpx.Timeout, not str"),
+            ({"timeout": httpx.Timeout(5.0, read=None)},
+             "timeout's read phase must be a finite number of seconds above 0 (a phase "
+             "without one can hang the call), got None"),
+            ({"timeout": httpx.Timeout(5.0, pool=0)},
+             "timeout's pool phase must be a finite number of seconds above 0 (a phase "
+             "without one can hang the call), got 0"),
+            ({"max_retry_wait": True},
+             "max_retry_wait must be a finite number of seconds >= 0, got True"),
+            ({"access_key_id": "  "},
+             "access_key_id is empty: pass access_key_id= or set MEETBIT_ACCESS_KEY_ID"),
+            ({"access_key_id": 5}, "access_key_id must be a str, not int"),
+            ({"access_key_secret": "\u00e9"}, "access_key_secret contains non-ASCII characters"),
+            ({"access_key_secret": "a\tb"},
+             "access_key_secret contains a control character (CR, LF, tab...)"),
+            ({"domain": "a.com", "base_url": "https://acme.test/v2#x"},
+             "base_url must not have a query or a fragment; put headers= or a proxy in front "
+             "instead, got 'https://acme.test/v2#x'"),
+            ({"base_url": "ftp://acme.test"}, "base_url must be an http(s) URL, got 'ftp://acme.test'"),
+        ],
+    )  # fmt: skip
+    def test_the_message(self, settings: dict[str, Any], message: str) -> None:
+        with pytest.raises(meetbit.ConfigurationError) as raised:
+            Config.resolve(**{"domain": "acme.meetbit.com", **KEY, **settings})
+        assert str(raised.value) == message
+
+    @pytest.mark.parametrize(
+        ("settings", "accepted"),
+        [
+            ({"headers": {"X-A": "a b"}}, "a space is printable"),
+            ({"timeout": 0.5}, "half a second is above 0"),
+            ({"timeout": httpx.Timeout(5.0, read=0.5)}, "so is each phase"),
+            ({"verify": ssl.create_default_context()}, "an SSLContext"),
+        ],
+    )
+    def test_what_is_allowed(self, settings: dict[str, Any], accepted: str) -> None:
+        Config.resolve(**{"domain": "acme.meetbit.com", **KEY, **settings})
+
+    def test_a_base_url_loses_its_trailing_slash_only(self) -> None:
+        config = Config.resolve(base_url="https://acme.test//v2/", **KEY)
+        assert config.base_url == "https://acme.test//v2"
+
+    def test_the_repr_hides_the_store_s_url_but_says_whether_there_is_one(self) -> None:
+        assert repr(Config.resolve(domain="a.com", **KEY)).endswith(", rate_limit_store=None)")
+        shared = Config.resolve(domain="a.com", rate_limit_store="redis://u:pw@h:6379/0", **KEY)
+        assert repr(shared).endswith(", rate_limit_store='***')")
+        assert "pw" not in repr(shared)
+
+    def test_a_copy_given_none_for_a_part_of_the_key_keeps_it(self) -> None:
+        config = Config.resolve(domain="a.com", **KEY)
+        copy = config.replace(access_key_id=None, access_key_secret=None, base_url=None)
+        assert copy == config
+        moved = config.replace(domain="b.com")
+        assert moved.base_url == "https://b.com/api/public/v2.0"

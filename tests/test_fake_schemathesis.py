@@ -10,17 +10,15 @@ can be replayed; `python tests/schemathesis_fake.py SPEC EXAMPLES SEED` runs mor
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 from typing import Any
 
+import apply_overlay
+import generate as generator
 import pytest
 from conftest import ROOT, fixed_spec
+from generated_packages import run_with
 from schemathesis_fake import run
-from test_tools_follow_the_spec import generator, run_with
-
-sys.path.insert(0, str(ROOT / "tools"))
-import apply_overlay
 
 MODES = ("positive", "negative")
 

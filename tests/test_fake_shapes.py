@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 import yaml
 from conftest import ROOT
-from test_tools_follow_the_spec import FIXTURE, generated, run_with
+from generated_packages import generated, run_with
 
 SHAPES = ROOT / "tests/fixtures/openapi-fake-shapes.yaml"
 
@@ -24,11 +24,6 @@ SHAPES = ROOT / "tests/fixtures/openapi-fake-shapes.yaml"
 @pytest.fixture(scope="module")
 def shapes(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return generated(tmp_path_factory, SHAPES)
-
-
-@pytest.fixture(scope="module")
-def more(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return generated(tmp_path_factory, FIXTURE)  # openapi-more-operations.yaml
 
 
 def outcome(package_root: Path, body: str) -> Any:
@@ -174,10 +169,10 @@ class TestPagination:
 class TestFilters:
     """List filters derived from the spec: query parameters against the resource's fields."""
 
-    def test_an_enum_naming_a_state_selects_resources_in_it(self, more: Path) -> None:
+    def test_an_enum_naming_a_state_selects_resources_in_it(self, package_root: Path) -> None:
         # Was: status=canceled returned every event.
         seen = outcome(
-            more,
+            package_root,
             "for number in range(1, 5):\n"
             "    fake.add_event(12, number)\n"
             "client.events.cancel_event(12, 2, cancel_note='Moved')\n"

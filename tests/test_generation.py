@@ -4,14 +4,11 @@ from __future__ import annotations
 
 import filecmp
 import shutil
-import sys
 from pathlib import Path
 
+import generate as generator
 import pytest
 from conftest import ROOT
-
-sys.path.insert(0, str(ROOT / "tools"))
-import generate as generator
 
 
 def generate(spec_text: str, workdir: Path) -> Path:

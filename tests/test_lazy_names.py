@@ -120,3 +120,35 @@ def test_the_command_s_help_loads_no_client() -> None:
         "    main(['events', 'cancel-event', '--help'])\n"
     )
     assert set(loaded(code)) <= {"meetbit_api.operations"}
+
+
+def test_the_command_s_help_loads_no_httpx() -> None:
+    for argv in ([], ["events"], ["events", "cancel-event"]):
+        code = (
+            "import contextlib, io, json, sys\n"
+            "from meetbit._cli import main\n"
+            "with contextlib.redirect_stdout(io.StringIO()), contextlib.suppress(SystemExit):\n"
+            f"    main({[*argv, '--help']!r})\n"
+            "print(json.dumps({'httpx': 'httpx' in sys.modules, 'attrs': 'attrs' in sys.modules}))"
+        )
+        assert fresh_interpreter(code) == {"httpx": False, "attrs": False}, argv
+
+
+def test_the_generated_package_loads_its_clients_on_first_use() -> None:
+    seen = fresh_interpreter(
+        "import json, sys\n"
+        "import meetbit_api, meetbit_api.operations, meetbit_api.errors\n"
+        "before = 'httpx' in sys.modules\n"
+        "names = dir(meetbit_api)\n"
+        "from meetbit_api import AuthenticatedClient, Client\n"
+        "print(json.dumps({'before': before, 'after': 'httpx' in sys.modules,"
+        " 'listed': 'Client' in names and 'AuthenticatedClient' in names,"
+        " 'module': Client.__module__, 'unknown': hasattr(meetbit_api, 'NoSuchThing')}))"
+    )
+    assert seen == {
+        "before": False,
+        "after": True,
+        "listed": True,
+        "module": "meetbit_api.client",
+        "unknown": False,
+    }

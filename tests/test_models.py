@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import copy
 import datetime
+from types import MappingProxyType
 from typing import Any
 
 import pytest
@@ -77,6 +79,50 @@ def test_optional_fields_missing_are_unset_not_none(event_payload: dict[str, Any
     assert event.body is UNSET
     assert event.deleted_at is UNSET
     assert event.online_conference is UNSET
+
+
+def test_every_listed_field_and_nothing_else_parses_with_no_unknown_fields(
+    event_payload: dict[str, Any],
+) -> None:
+    del event_payload["extra_field"]
+    event = Event.from_dict(event_payload)
+    assert event.additional_properties == {}
+    assert (event.body, event.location, event.online_conference) == (
+        "Agenda in the doc.",
+        None,
+        None,
+    )
+    assert event.created_at == datetime.datetime(2026, 11, 1, 8, 0, tzinfo=UTC)
+    assert Event.from_dict(event.to_dict()) == event
+
+
+def test_as_many_keys_as_fields_but_one_unknown(event_payload: dict[str, Any]) -> None:
+    """A missing optional field and an unknown one: the count matches, the names do not."""
+    del event_payload["extra_field"], event_payload["body"]
+    event_payload["surprise"] = 1
+    event = Event.from_dict(event_payload)
+    assert event.body is UNSET
+    assert event.additional_properties == {"surprise": 1}
+    assert event.cancel_note == "Moved to next week"
+
+
+def test_parsing_leaves_the_input_alone(event_payload: dict[str, Any]) -> None:
+    before = copy.deepcopy(event_payload)
+    event = Event.from_dict(event_payload)
+    assert event_payload == before
+    event.additional_properties["added"] = True
+    event.attendees[3].additional_properties.clear()
+    assert event_payload == before
+
+
+def test_any_mapping_parses_like_a_dict(event_payload: dict[str, Any]) -> None:
+    assert Event.from_dict(MappingProxyType(event_payload)) == Event.from_dict(event_payload)
+
+
+def test_known_enum_values_are_the_members_themselves(event_payload: dict[str, Any]) -> None:
+    event = Event.from_dict(event_payload)
+    assert event.attendees[0].status is EventAttendeeStatus.NO_RESPONSE  # 0: a falsy value
+    assert event.canceled_by_type is EventCanceledByType.APP_MODELS_TENANT_USER
 
 
 def test_envelope_parses_message_and_data(event_payload: dict[str, Any]) -> None:

@@ -9,14 +9,11 @@ from __future__ import annotations
 
 import hashlib
 import re
-import sys
 from typing import Any
 
 import pytest
 from conftest import ROOT
 from ruamel.yaml import YAML
-
-sys.path.insert(0, str(ROOT / "tools"))
 from update_spec import sources
 
 UPSTREAM = ROOT / "spec" / "upstream"

@@ -61,8 +61,7 @@ def machine(tmp_path: Path) -> Machine:
 
 def test_the_classifiers_name_every_python_from_requires_python_on() -> None:
     project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
-    sys.path.insert(0, str(ROOT / "tools"))
-    import pythons
+    import pythons  # tools/
 
     minors = pythons.named_minors(ROOT / "pyproject.toml")
     assert project["requires-python"] == f">=3.{minors[0]}"

@@ -16,11 +16,9 @@ import textwrap
 from pathlib import Path
 from typing import Any
 
+import generate
 import pytest
 from conftest import ROOT
-
-sys.path.insert(0, str(ROOT / "tools"))
-import generate
 
 FIXTURE = ROOT / "tests/fixtures/openapi-real-world.yaml"
 EMPTY_FIXES = "overlay: 1.0.0\ninfo: {title: none, version: '1'}\nactions: []\n"
@@ -457,14 +455,10 @@ def test_our_own_generated_package_is_mypy_strict_clean() -> None:
 
 
 @pytest.fixture
-def project(tmp_path: Path) -> Path:
-    """A copy of what update-spec reads and writes, with an empty fix layer (a foreign spec)."""
-    for name in ("openapi.yaml", "generator-config.yml"):
-        shutil.copy(ROOT / name, tmp_path / name)
-    for name in ("spec", "templates", "generated", "overlay"):
-        shutil.copytree(ROOT / name, tmp_path / name, ignore=shutil.ignore_patterns("__pycache__"))
-    (tmp_path / "spec/fixes.overlay.yaml").write_text(EMPTY_FIXES, encoding="utf-8")
-    return tmp_path
+def foreign_project(project: Path) -> Path:
+    """The project copy with an empty fix layer: a foreign spec's, written for none of it."""
+    (project / "spec/fixes.overlay.yaml").write_text(EMPTY_FIXES, encoding="utf-8")
+    return project
 
 
 def update_spec(spec: Path, project: Path) -> subprocess.CompletedProcess[str]:
@@ -475,16 +469,16 @@ def update_spec(spec: Path, project: Path) -> subprocess.CompletedProcess[str]:
     )  # fmt: skip
 
 
-def test_unquoted_status_keys_are_read_as_strings_with_one_note(project: Path) -> None:
-    result = update_spec(ROOT / "tests/corpus/oai-petstore.yaml", project)
+def test_unquoted_status_keys_are_read_as_strings_with_one_note(foreign_project: Path) -> None:
+    result = update_spec(ROOT / "tests/corpus/oai-petstore.yaml", foreign_project)
     assert result.returncode == 0, result.stderr
     assert "Traceback" not in result.stdout + result.stderr
     assert "status keys unquoted (200:): read as strings" in result.stdout
-    assert (project / "generated/meetbit_api/api/pets/list_pets.py").exists()
+    assert (foreign_project / "generated/meetbit_api/api/pets/list_pets.py").exists()
 
 
 def test_an_operation_the_generator_cannot_make_is_refused_in_one_line(
-    project: Path, tmp_path: Path
+    foreign_project: Path, tmp_path: Path
 ) -> None:
     spec = hostile_spec()
     spec["info"]["title"] = "Refusals"
@@ -492,30 +486,32 @@ def test_an_operation_the_generator_cannot_make_is_refused_in_one_line(
     operation["parameters"][0]["schema"]["pattern"] = r"^\p{Lu}+$"  # needs the u flag
     path = tmp_path / "refused.json"
     path.write_text(json.dumps(spec), encoding="utf-8")
-    before = sorted(p.read_bytes() for p in (project / "generated").rglob("*.py"))
-    result = update_spec(path, project)
+    before = sorted(p.read_bytes() for p in (foreign_project / "generated").rglob("*.py"))
+    result = update_spec(path, foreign_project)
     assert result.returncode == 1
     assert "Traceback" not in result.stdout + result.stderr
     (line,) = [line for line in result.stderr.splitlines() if line.startswith("  POST ")]
     assert line.startswith('  POST /things/{thingId} (make"Thing): path field thingId')
     assert "pattern" in line
     assert "Nothing changed." in result.stderr
-    assert sorted(p.read_bytes() for p in (project / "generated").rglob("*.py")) == before
+    assert sorted(p.read_bytes() for p in (foreign_project / "generated").rglob("*.py")) == before
 
 
-def test_spec_text_utf8_cannot_encode_is_refused_in_one_line(project: Path, tmp_path: Path) -> None:
+def test_spec_text_utf8_cannot_encode_is_refused_in_one_line(
+    foreign_project: Path, tmp_path: Path
+) -> None:
     spec = hostile_spec()
     spec["paths"]["/things/{thingId}"]["post"]["summary"] = "a lone surrogate \ud800 in JSON"
     path = tmp_path / "surrogate.json"
     path.write_text(json.dumps(spec), encoding="ascii")  # JSON escapes it: "\ud800"
-    result = update_spec(path, project)
+    result = update_spec(path, foreign_project)
     assert result.returncode == 1
     assert "Traceback" not in result.stdout + result.stderr
     assert "$.paths['/things/{thingId}'].post.summary: holds a lone surrogate" in result.stderr
 
 
 def test_method_name_collisions_are_resolved_deterministically_and_reported(
-    project: Path, tmp_path: Path
+    foreign_project: Path, tmp_path: Path
 ) -> None:
     def operation(operation_id: str) -> dict[str, Any]:
         return {"operationId": operation_id, "tags": ["Bookings"],
@@ -536,10 +532,12 @@ def test_method_name_collisions_are_resolved_deterministically_and_reported(
     }  # fmt: skip
     path = tmp_path / "collisions.json"
     path.write_text(json.dumps(spec), encoding="utf-8")
-    output = update_spec(path, project).stdout
+    output = update_spec(path, foreign_project).stdout
     assert output.count("note: DELETE") == 2
     assert "method name cancel is wanted by 2 operations" in output
-    operations = (project / "generated/meetbit_api/operations.py").read_text(encoding="utf-8")
+    operations = (foreign_project / "generated/meetbit_api/operations.py").read_text(
+        encoding="utf-8"
+    )
     assert '"get_booking": Operation(' in operations
     assert '"bookings_controller_2024_04_15_cancel": Operation(' in operations
     assert '"bookings_controller_2024_08_13_cancel": Operation(' in operations

@@ -13,17 +13,10 @@ from typing import Any
 import httpx
 import meetbit
 import pytest
-from test_client import KEY_ID, OK, SECRET, make_client
-from wire import WireServer
+from clients import KEY_ID, OK, SECRET, make_client
+from wire import Reply, WireServer
 
 pytestmark = pytest.mark.behaviour
-
-
-@pytest.fixture
-def server() -> Iterator[WireServer]:
-    wire = WireServer().start()
-    yield wire
-    wire.stop()
 
 
 @pytest.mark.parametrize(
@@ -153,3 +146,23 @@ def test_only_an_explicit_argument_turns_verification_off_and_it_warns(
     assert "TLS certificate verification is OFF" in caplog.text
     assert len(tls_server.received) == 1
     assert KEY_ID in tls_server.received[0].headers["x-access-key-id"]
+
+
+class TestSecretInErrors:
+    def test_the_request_an_error_carries_has_the_secret_redacted(self, server: WireServer) -> None:
+        server.queue(Reply(404, "Resource object does not exist."))
+        with make_client(server) as client, pytest.raises(meetbit.NotFoundError) as raised:
+            client.events.cancel_event(1, 2, cancel_note="x")
+        request = raised.value.response.request
+        assert request.headers["X-Access-Key-Secret"] == "[redacted]"
+        assert request.headers["X-Access-Key-Id"] == KEY_ID
+        assert SECRET not in repr(request.headers)
+        assert SECRET not in repr(raised.value.response.request.headers.raw)
+        assert server.received[0].headers["x-access-key-secret"] == SECRET  # the wire is untouched
+
+    def test_malformed_response_error_carries_a_redacted_request(self, server: WireServer) -> None:
+        server.queue(Reply(200, "not json"))
+        with make_client(server) as client, pytest.raises(meetbit.MalformedResponseError) as raised:
+            client.events.cancel_event(1, 2, cancel_note="x")
+        assert raised.value.response is not None
+        assert raised.value.response.request.headers["X-Access-Key-Secret"] == "[redacted]"

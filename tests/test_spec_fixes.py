@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-import sys
 from typing import Any
 
+import apply_overlay
 import pytest
 from conftest import ROOT
 from openapi_spec_validator import validate
 from openapi_spec_validator.validation.exceptions import OpenAPIValidationError
-
-sys.path.insert(0, str(ROOT / "tools"))
-import apply_overlay
 
 PATH = "/calendars/{calendar_id}/events/{event_id}/cancel"
 

@@ -242,7 +242,6 @@ GOOD_STATS: dict[str, Any] = {
 @pytest.fixture(scope="module")
 def variant(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ModuleType]:
     """The package generated from the spec plus a Stats schema (on Event) with the kinds it lacks."""
-    sys.path.insert(0, str(ROOT / "tools"))
     reason = "the generator's tools are in .venv only"
     apply_overlay = pytest.importorskip("apply_overlay", reason=reason)
     generator = pytest.importorskip("generate", reason=reason)
@@ -258,11 +257,9 @@ def variant(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ModuleType]:
     generator.generate(workdir / "openapi.json", workdir / "out" / "meetbit_api")
     # Imported under another name: meetbit_api (the committed package) is already loaded.
     shutil.copytree(workdir / "out" / "meetbit_api", workdir / "pkgs" / "strict_variant_api")
-    sys.path.insert(0, str(workdir / "pkgs"))
-    try:
+    with pytest.MonkeyPatch.context() as patch:
+        patch.syspath_prepend(workdir / "pkgs")
         yield importlib.import_module("strict_variant_api.models")
-    finally:
-        sys.path.remove(str(workdir / "pkgs"))
 
 
 def stats_body(**changes: Any) -> dict[str, Any]:

@@ -13,7 +13,6 @@ from typing import Any
 import httpx
 import meetbit
 import pytest
-from exercise_operations import exercise
 from meetbit._schema import compile_check
 from meetbit.testing import FakeMeetBit, example
 from meetbit_api.operations import OPERATIONS
@@ -21,13 +20,6 @@ from meetbit_api.operations import OPERATIONS
 pytestmark = pytest.mark.behaviour
 
 PREFIX = "/api/public/v2.0"
-
-
-@pytest.fixture
-def fake() -> FakeMeetBit:
-    fake = FakeMeetBit()
-    fake.add_event(calendar_id=12, event_id=345, title="Planning")
-    return fake
 
 
 def raw(fake: FakeMeetBit) -> httpx.Client:
@@ -252,19 +244,14 @@ class TestValidation:
             assert plain.get(f"{PREFIX}/nowhere").status_code == 401
 
 
-@pytest.fixture(scope="module")
-def report() -> dict[str, dict[str, Any]]:
-    return exercise()
-
-
 class TestEveryOperation:
     """Iterates the spec's operations: a spec with more of them is covered with no edit."""
 
     @pytest.mark.parametrize("name", sorted(OPERATIONS))
     def test_answers_with_its_documented_success(
-        self, report: dict[str, dict[str, Any]], name: str
+        self, exercised: dict[str, dict[str, Any]], name: str
     ) -> None:
-        result = report[name]
+        result = exercised[name]
         assert result["status"] == result["expected"]
         assert result["schema_problem"] is None
         assert result["scripted"] == [404, 429, 500]
@@ -272,9 +259,9 @@ class TestEveryOperation:
 
     @pytest.mark.parametrize("name", sorted(OPERATIONS))
     def test_each_broken_limit_is_422_with_the_reason(
-        self, report: dict[str, dict[str, Any]], name: str
+        self, exercised: dict[str, dict[str, Any]], name: str
     ) -> None:
-        violations = report[name]["violations"]
+        violations = exercised[name]["violations"]
         assert violations, "every operation of the spec has a limit to break"
         for field, seen in violations.items():
             assert seen["fake"] == 422, (field, seen)

@@ -10,50 +10,14 @@ share one interpreter); nothing under overlay/ changes.
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
+import generate as generator
 import pytest
 from conftest import ROOT
+from generated_packages import run_with
 from meetbit_api.operations import OPERATIONS
-
-sys.path.insert(0, str(ROOT / "tools"))
-import generate as generator
-
-FIXTURE = ROOT / "tests/fixtures/openapi-more-operations.yaml"
-
-
-def run_with(
-    package_root: Path, *argv: str, timeout: float = 120
-) -> subprocess.CompletedProcess[str]:
-    inherited = [os.environ["PYTHONPATH"]] if os.environ.get("PYTHONPATH") else []
-    env = {
-        **os.environ,
-        "PYTHONPATH": os.pathsep.join([str(package_root), str(ROOT / "tests"), *inherited]),
-    }
-    return subprocess.run(
-        [sys.executable, *argv],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        check=False,
-    )
-
-
-def generated(tmp_path_factory: pytest.TempPathFactory, spec: Path) -> Path:
-    """A scratch folder holding the meetbit_api package generated from `spec`."""
-    root = tmp_path_factory.mktemp(spec.stem)
-    generator.generate(spec, root / "meetbit_api")
-    return root
-
-
-@pytest.fixture(scope="module")
-def package_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return generated(tmp_path_factory, FIXTURE)
 
 
 @pytest.fixture(scope="module")

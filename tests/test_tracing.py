@@ -15,7 +15,7 @@ from typing import Any
 
 import meetbit
 import pytest
-from conftest import EVENT
+from clients import KEY_ID, OK, SECRET, make_client
 from opentelemetry.instrumentation.httpx import HTTPXClientInstrumentor
 from opentelemetry.sdk.trace import ReadableSpan, TracerProvider
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
@@ -25,20 +25,15 @@ from wire import Reply, WireServer
 
 pytestmark = pytest.mark.behaviour
 
-SECRET = "s3cr3t-DO-NOT-LEAK-7f2a"
-KEY_ID = "AK-12345"
 RATE_LIMITED = Reply(429, "Too Many Requests", headers={"Retry-After": "0.05"})
-OK = Reply(200, {"message": "Event canceled.", "data": EVENT})
 # Old and new HTTP semantic conventions name it differently (OTEL_SEMCONV_STABILITY_OPT_IN).
 STATUS_KEYS = ("http.status_code", "http.response.status_code")
 
 
-@pytest.fixture
-def server() -> Iterator[WireServer]:
-    wire = WireServer().start()
-    wire.queue(RATE_LIMITED, OK)
-    yield wire
-    wire.stop()
+@pytest.fixture(autouse=True)
+def limited_then_ok(server: WireServer) -> None:
+    """The server answers each test 429 (Retry-After: 0.05), then 200."""
+    server.queue(RATE_LIMITED, OK)
 
 
 @dataclass
@@ -96,14 +91,13 @@ def assert_one_span_per_attempt(spans: list[ReadableSpan], server: WireServer) -
         assert received.headers["traceparent"].split("-")[2] == f"{span.context.span_id:016x}"
 
 
-def client(server: WireServer) -> meetbit.Client:
-    return meetbit.Client(base_url=server.base_url, access_key_id=KEY_ID, access_key_secret=SECRET)
-
-
 def test_each_attempt_of_a_sync_call_is_a_client_span_under_the_callers_span(
     tracing: Tracing, server: WireServer
 ) -> None:
-    with tracing.tracer.start_as_current_span("cancel the meeting") as parent, client(server) as c:
+    with (
+        tracing.tracer.start_as_current_span("cancel the meeting") as parent,
+        make_client(server) as c,
+    ):
         event = c.events.cancel_event(12, 345, cancel_note="x")
     assert event.id == 345
     spans = tracing.client_spans()
@@ -130,7 +124,7 @@ def test_each_attempt_of_an_async_call_is_a_client_span(
 def test_no_spans_once_uninstrumented(server: WireServer) -> None:
     with instrumented() as tracing:
         pass
-    with client(server) as c:
+    with make_client(server) as c:
         c.events.cancel_event(12, 345, cancel_note="x")
     assert len(server.received) == 2
     assert tracing.client_spans() == []
@@ -149,7 +143,7 @@ def test_captured_request_headers_need_the_secret_sanitised(
             "OTEL_INSTRUMENTATION_HTTP_CAPTURE_HEADERS_SANITIZE_FIELDS", "X-Access-Key-Secret"
         )
     with instrumented() as tracing:
-        with client(server) as c:
+        with make_client(server) as c:
             c.events.cancel_event(12, 345, cancel_note="x")
         spans = tracing.client_spans()
     assert len(spans) == 2

@@ -16,15 +16,13 @@ import sys
 from pathlib import Path
 from typing import Any
 
-import pytest
-import spec_variants as variants
-from conftest import ROOT
-
-sys.path.insert(0, str(ROOT / "tools"))
 import apply_overlay
 import changelog
+import pytest
+import spec_variants as variants
 import update_spec
 import versioning
+from conftest import ROOT
 from ruamel.yaml import YAML
 from update_spec import sources
 
@@ -41,20 +39,6 @@ NAMES = {
 # The classification tests edit the spec text around these two operations.
 CANCEL = "POST /calendars/{calendar_id}/events/{event_id}/cancel"
 LIST = "GET /calendars/{calendar_id}/events"
-COPIED = ("openapi.yaml", "generator-config.yml", "CHANGELOG.md")
-COPIED_DIRS = ("spec", "templates", "generated", "overlay", "examples", "api")
-
-
-@pytest.fixture
-def project(tmp_path: Path) -> Path:
-    """A copy of what update-spec reads and writes, so the real project is never touched."""
-    root = tmp_path / "project"
-    root.mkdir()
-    for name in COPIED:
-        shutil.copy(ROOT / name, root / name)
-    for name in COPIED_DIRS:
-        shutil.copytree(ROOT / name, root / name, ignore=shutil.ignore_patterns("__pycache__"))
-    return root
 
 
 @pytest.fixture

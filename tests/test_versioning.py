@@ -2,14 +2,10 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
-import pytest
-from conftest import ROOT
-
-sys.path.insert(0, str(ROOT / "tools"))
 import changelog
+import pytest
 import versioning
 from versioning import ADDITION, BREAKING, FIX
 

@@ -20,6 +20,8 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
+from machine import finish
+
 MAX_STALL = 10.0  # no fault holds a connection longer than this
 
 
@@ -29,7 +31,9 @@ class Reply:
     body: bytes | str | dict[str, Any] = b""
     headers: dict[str, str] = field(default_factory=dict)
     delay: float = 0.0
-    fault: str | None = None  # "close-mid-body", "stall", "close-before-reply", "chunked", "drip"
+    # "close-mid-body", "stall", "close-before-reply", "chunked", "drip", or "declare-only":
+    # the headers with the body's Content-Length, then nothing (a body that never comes).
+    fault: str | None = None
     drip_interval: float = 0.2  # "drip": one byte of the body per interval
 
     def payload(self) -> tuple[bytes, str]:
@@ -125,6 +129,11 @@ class WireServer:
                     return
                 self.send_header("Content-Length", str(len(payload)))
                 self.end_headers()
+                if reply.fault == "declare-only":
+                    self.wfile.flush()
+                    server.stopping.wait(MAX_STALL)
+                    self.close_connection = True
+                    return
                 if reply.fault == "drip":
                     try:
                         for index in range(len(payload)):
@@ -170,4 +179,4 @@ class WireServer:
         self.stopping.set()
         self._server.shutdown()
         self._server.server_close()
-        self._thread.join(timeout=5)
+        finish(self._thread, timeout=5)

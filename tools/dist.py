@@ -6,7 +6,10 @@ Usage: python tools/dist.py [OUTDIR]   (default build/dist)
    (its api/meetbit-X.Y.Z.json is committed) is frozen: a tree whose public API differs
    from that snapshot is refused, with every difference and the version the rule gives
    (tools/versioning.py), so one version number never names two different APIs. A version
-   not released yet builds as a preview of it, and says so.
+   not released yet builds as a preview of it, numbered as one (PEP 440):
+   `X.Y.Z.devN+g<commit>`, N the commits since the last release's snapshot was committed,
+   `.dirty` for uncommitted changes. So two different trees never make two wheels of one
+   number, and the release, when it comes, is newer than every preview of it.
 1. `python -m build`: the sdist from the tree, then the wheel from that sdist (build's
    default), so what we publish is what a user who builds from the sdist would get.
 2. `twine check --strict` on both (metadata and README rendering, as the index will do).
@@ -31,9 +34,13 @@ import zipfile
 from pathlib import Path
 
 import api_check
+import versioning
 
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
+VERSION_FILE = "overlay/meetbit/_version.py"
+# Whose uncommitted changes make a preview ".dirty": what the packages are built from.
+SOURCES = ("pyproject.toml", "README.md", "openapi.yaml", "spec", "generated", "overlay")
 
 
 def run(*command: str | Path, cwd: Path = ROOT) -> str:
@@ -47,8 +54,8 @@ def run(*command: str | Path, cwd: Path = ROOT) -> str:
     return result.stdout
 
 
-def build(outdir: Path, *flags: str) -> None:
-    run(PYTHON, "-m", "build", "--no-isolation", *flags, "--outdir", outdir, ROOT)
+def build(tree: Path, outdir: Path, *flags: str) -> None:
+    run(PYTHON, "-m", "build", "--no-isolation", *flags, "--outdir", outdir, tree)
 
 
 def contents(wheel: Path) -> dict[str, str]:
@@ -104,14 +111,39 @@ def smoke_test(wheel: Path, venv: Path) -> str:
     return cli
 
 
-def release_status(root: Path) -> str:
-    """One line on what this build is; SystemExit when a released version's API changed."""
+def git(root: Path, *arguments: str) -> str | None:
+    """git's output in `root`; None where git is missing or `root` is not a checkout."""
+    executable = shutil.which("git")
+    if executable is None:
+        return None
+    result = subprocess.run(
+        [executable, "-C", str(root), *arguments], capture_output=True, text=True, check=False
+    )
+    return result.stdout.strip() if result.returncode == 0 else None
+
+
+def preview_version(root: Path, version: str) -> str:
+    """The PEP 440 number of a preview of unreleased `version`: X.Y.Z.devN+g<commit>[.dirty]."""
+    head = git(root, "rev-parse", "--short=12", "HEAD")
+    if head is None:  # not a git checkout (an unpacked sdist): nothing tells two trees apart
+        return f"{version}.dev0"
+    released = [path.relative_to(root).as_posix() for path in versioning.snapshots(root).values()]
+    since = git(root, "log", "-1", "--format=%H", "--", *released) if released else None
+    count = git(root, "rev-list", "--count", f"{since}..HEAD" if since else "HEAD") or "0"
+    dirty = git(root, "status", "--porcelain", "--untracked-files=no", "--", *SOURCES)
+    return f"{version}.dev{count}+g{head}{'.dirty' if dirty else ''}"
+
+
+def release_status(root: Path) -> tuple[str, str]:
+    """The version to build and one line on what it is; SystemExit when a released version's
+    API changed."""
     version = api_check.tree_version(root)
     released = api_check.release_differences(root)
     if released is None:
-        return (
+        preview = preview_version(root, version)
+        return preview, (
             f"meetbit {version} is not released yet (no api/meetbit-{version}.json): this "
-            "build is a preview of it"
+            f"build is a preview of it, numbered {preview}"
         )
     snapshot, differences = released
     if differences:
@@ -123,19 +155,41 @@ def release_status(root: Path) -> str:
             "Refused: one version, one API. Move the version by the rule "
             "(make api-check names it), or build the release from its tag."
         )
-    return f"meetbit {version}: the public API is that of the release (api/{snapshot})"
+    return version, f"meetbit {version}: the public API is that of the release (api/{snapshot})"
+
+
+def source_tree(root: Path, where: Path, version: str) -> Path:
+    """A copy of `root`'s files (those git tracks or would track) with `version` in
+    _version.py: what the packages are built from, so the tree itself is never edited."""
+    listed = git(root, "ls-files", "-z", "--cached", "--others", "--exclude-standard")
+    if listed is None:  # not a git checkout: everything but what a build or a venv left
+        ignore = shutil.ignore_patterns(".git", ".venv*", "build", "node_modules", "__pycache__")
+        shutil.copytree(root, where, ignore=ignore)
+    else:
+        for name in filter(None, listed.split("\0")):
+            if (root / name).is_file():
+                (where / name).parent.mkdir(parents=True, exist_ok=True)
+                shutil.copy2(root / name, where / name)
+    stamp = where / VERSION_FILE
+    text = stamp.read_text(encoding="utf-8")
+    old = f'__version__ = "{api_check.tree_version(root)}"'
+    if old not in text:
+        raise SystemExit(f"make dist: {VERSION_FILE} has no line {old}")
+    stamp.write_text(text.replace(old, f'__version__ = "{version}"'), encoding="utf-8")
+    return where
 
 
 def main(outdir: Path) -> None:
-    status = release_status(ROOT)
+    version, status = release_status(ROOT)
     shutil.rmtree(outdir, ignore_errors=True)
-    build(outdir)
-    (sdist,) = outdir.glob("*.tar.gz")
-    (wheel,) = outdir.glob("*.whl")
-    run(PYTHON, "-m", "twine", "check", "--strict", sdist, wheel)
     with tempfile.TemporaryDirectory() as scratch:
-        build(Path(scratch), "--wheel")
-        (from_tree,) = Path(scratch).glob("*.whl")
+        tree = source_tree(ROOT, Path(scratch) / "tree", version)
+        build(tree, outdir)
+        (sdist,) = outdir.glob("*.tar.gz")
+        (wheel,) = outdir.glob("*.whl")
+        run(PYTHON, "-m", "twine", "check", "--strict", sdist, wheel)
+        build(tree, Path(scratch) / "direct", "--wheel")
+        (from_tree,) = (Path(scratch) / "direct").glob("*.whl")
         compare(wheel, from_tree)
     installed = smoke_test(wheel, outdir.parent / "dist-venv")
     print(f"{sdist.relative_to(ROOT)}, {wheel.relative_to(ROOT)}: twine check --strict passed")

@@ -24,20 +24,13 @@ from typing import NamedTuple, Self, TypedDict, Unpack
 import httpx
 
 from meetbit._auth import KEY_HEADERS
+from meetbit._environment import ENVIRONMENT
 from meetbit._errors import Attempt, ConfigurationError
 from meetbit._version import __version__
 
 DEFAULT_TIMEOUT = httpx.Timeout(connect=5.0, read=30.0, write=30.0, pool=10.0)
 """Every phase is bounded: the generated client's default is no timeout at all."""
 USER_AGENT = f"meetbit-python/{__version__}"
-
-ENVIRONMENT = {
-    "domain": "MEETBIT_DOMAIN",
-    "base_url": "MEETBIT_BASE_URL",
-    "access_key_id": "MEETBIT_ACCESS_KEY_ID",
-    "access_key_secret": "MEETBIT_ACCESS_KEY_SECRET",
-}
-"""The settings an argument may leave to the environment, and the variable each is read from."""
 
 Transport = httpx.BaseTransport | httpx.AsyncBaseTransport
 

@@ -15,7 +15,6 @@ rest of the package uses.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
 
 if TYPE_CHECKING:
@@ -30,9 +29,18 @@ OUTCOME_EXTENSION = "meetbit.outcome"
 """Where the retry transport leaves a response's `Outcome` (httpx response extensions)."""
 
 
-@dataclass(frozen=True, slots=True)
+_set = object.__setattr__
+
+
 class Attempt:
-    """One failed attempt of a call: what came back, and how long the client waited after it."""
+    """One failed attempt of a call: what came back, and how long the client waited after it.
+
+    Immutable, compared and hashed by value. A plain class, not a dataclass: making the
+    dataclasses and loading their module cost 1.4 % of `import httpx` at every start-up.
+    """
+
+    __slots__ = ("error", "number", "status_code", "wait", "wait_source")
+    __match_args__ = ("number", "status_code", "error", "wait", "wait_source")
 
     number: int
     """1 for the first attempt of the call."""
@@ -47,16 +55,72 @@ class Attempt:
     failures, and a 429 with `Retry-After: 0` or none); the rate controller (pacing, or a quota
     the server stated, made it longer); none (the last attempt)."""
 
+    def __init__(
+        self,
+        number: int,
+        status_code: int | None,
+        error: str | None,
+        wait: float,
+        wait_source: Literal["retry-after", "backoff", "rate-control", "none"],
+    ) -> None:
+        _set(self, "number", number)
+        _set(self, "status_code", status_code)
+        _set(self, "error", error)
+        _set(self, "wait", wait)
+        _set(self, "wait_source", wait_source)
 
-@dataclass(slots=True)
+    def _fields(self) -> tuple[object, ...]:
+        return (self.number, self.status_code, self.error, self.wait, self.wait_source)
+
+    def __reduce__(self) -> tuple[type[Attempt], tuple[object, ...]]:
+        return Attempt, self._fields()  # copy and pickle build it through __init__
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise AttributeError(f"cannot assign to field {name!r}: an Attempt is immutable")
+
+    def __delattr__(self, name: str) -> None:
+        raise AttributeError(f"cannot delete field {name!r}: an Attempt is immutable")
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        assert isinstance(other, Attempt)
+        return self._fields() == other._fields()
+
+    def __hash__(self) -> int:
+        return hash(self._fields())
+
+    def __repr__(self) -> str:
+        fields = ", ".join(f"{name}={getattr(self, name)!r}" for name in self.__match_args__)
+        return f"Attempt({fields})"
+
+
 class Outcome:
     """What the retry layer hands back with the last response: how the call went."""
 
-    attempts: list[Attempt] = field(default_factory=list)
-    retry_after: float | None = None
+    __slots__ = ("attempts", "problem", "retry_after")
+
+    attempts: list[Attempt]
+    retry_after: float | None
     """The last response's Retry-After in seconds, parsed once (None if absent or unusable)."""
-    problem: str | None = None
+    problem: str | None
     """Why the body of the last response cannot be used (too large, undecodable), if so."""
+
+    def __init__(
+        self,
+        attempts: list[Attempt] | None = None,
+        retry_after: float | None = None,
+        problem: str | None = None,
+    ) -> None:
+        self.attempts = [] if attempts is None else attempts
+        self.retry_after = retry_after
+        self.problem = problem
+
+    def __repr__(self) -> str:
+        return (
+            f"Outcome(attempts={self.attempts!r}, retry_after={self.retry_after!r}, "
+            f"problem={self.problem!r})"
+        )
 
 
 class MeetBitError(Exception):

@@ -8,6 +8,10 @@ from attrs import field as _attrs_field
 
 from ..errors import ResponseShapeError
 
+_new = object.__new__
+_FIELDS: frozenset[str] = frozenset(("cancel_note",))
+
+
 T = TypeVar("T", bound="CancelEventBody")
 
 
@@ -39,21 +43,23 @@ class CancelEventBody:
         """
         if type(src_dict) is not dict and not isinstance(src_dict, Mapping):
             raise ResponseShapeError.wrong_type("$", "object", src_dict)
-        d = dict(src_dict)
+        # Built field by field: attrs' __init__ would only store the values checked here.
+        _d, _self = src_dict, _new(cls)
         try:
-            cancel_note = d.pop("cancel_note")
-        except KeyError as missing:
-            raise ResponseShapeError.missing_field(missing.args[0]) from None
+            cancel_note = _d["cancel_note"]
+        except KeyError as _missing:
+            raise ResponseShapeError.missing_field(_missing.args[0]) from None
 
         if not isinstance(cancel_note, str):
             raise ResponseShapeError.wrong_type("cancel_note", "string", cancel_note)
+        _self.cancel_note = cancel_note
 
-        cancel_event_body = cls(
-            cancel_note=cancel_note,
+        _self.additional_properties = (
+            {}
+            if len(_d) == 1
+            else {_key: _value for _key, _value in _d.items() if _key not in _FIELDS}
         )
-
-        cancel_event_body.additional_properties = d
-        return cancel_event_body
+        return _self
 
     @property
     def additional_keys(self) -> list[str]:

@@ -1,15 +1,20 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, Self, TypeVar
+from typing import Any, Self, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..errors import ResponseShapeError
 
-if TYPE_CHECKING:
-    from ..models.event import Event
+_new = object.__new__
+_FIELDS: frozenset[str] = frozenset(
+    (
+        "message",
+        "data",
+    )
+)
 
 
 T = TypeVar("T", bound="CancelEventResponse200")
@@ -45,32 +50,31 @@ class CancelEventResponse200:
         wrong JSON type or a required one is missing. Fields the spec does not list are kept in
         additional_properties, and enum values it does not list become UNKNOWN members.
         """
-        from ..models.event import Event
-
         if type(src_dict) is not dict and not isinstance(src_dict, Mapping):
             raise ResponseShapeError.wrong_type("$", "object", src_dict)
-        d = dict(src_dict)
+        # Built field by field: attrs' __init__ would only store the values checked here.
+        _d, _self = src_dict, _new(cls)
         try:
-            message = d.pop("message")
-            _data = d.pop("data")
-        except KeyError as missing:
-            raise ResponseShapeError.missing_field(missing.args[0]) from None
+            message = _d["message"]
+            data = _d["data"]
+        except KeyError as _missing:
+            raise ResponseShapeError.missing_field(_missing.args[0]) from None
 
         if not isinstance(message, str):
             raise ResponseShapeError.wrong_type("message", "string", message)
+        _self.message = message
 
         try:
-            data = Event.from_dict(_data)
-        except ResponseShapeError as _shape_error:
-            raise _shape_error.at("data")
+            _self.data = _Event_from_dict(data)
+        except ResponseShapeError as _error:
+            raise _error.at("data")
 
-        cancel_event_response_200 = cls(
-            message=message,
-            data=data,
+        _self.additional_properties = (
+            {}
+            if len(_d) == 2
+            else {_key: _value for _key, _value in _d.items() if _key not in _FIELDS}
         )
-
-        cancel_event_response_200.additional_properties = d
-        return cancel_event_response_200
+        return _self
 
     @property
     def additional_keys(self) -> list[str]:
@@ -87,3 +91,10 @@ class CancelEventResponse200:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Imported once the class exists: models may refer to each other, and each module's class is
+# defined before it imports the others (a function-level import costs every call).
+from ..models.event import Event
+
+_Event_from_dict = Event.from_dict

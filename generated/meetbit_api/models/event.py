@@ -2,18 +2,43 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, Self, TypeVar
+from datetime import datetime as _datetime
+from typing import Any, Self, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..errors import ResponseShapeError, rfc3339_date_time
+from ..errors import ResponseShapeError
+from ..errors import rfc3339_date_time as _rfc3339_date_time
 from ..models.event_canceled_by_type import EventCanceledByType
 from ..types import UNSET, Unset
 
-if TYPE_CHECKING:
-    from ..models.event_attendee import EventAttendee
-    from ..models.online_conference import OnlineConference
+_new = object.__new__
+_fromisoformat = _datetime.fromisoformat
+_EventCanceledByType_by_value = {member.value: member for member in EventCanceledByType}
+_FIELDS: frozenset[str] = frozenset(
+    (
+        "id",
+        "calendar_id",
+        "title",
+        "start",
+        "end",
+        "attendees",
+        "body",
+        "location",
+        "cancel_note",
+        "canceled_by_id",
+        "canceled_by_type",
+        "created_at",
+        "updated_at",
+        "deleted_at",
+        "public_id",
+        "provider_event_id",
+        "customer_id",
+        "meeting_link_id",
+        "online_conference",
+    )
+)
 
 
 T = TypeVar("T", bound="Event")
@@ -43,8 +68,6 @@ class Event:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        from ..models.online_conference import OnlineConference
-
         id: int | None
         id = self.id
 
@@ -190,66 +213,90 @@ class Event:
         wrong JSON type or a required one is missing. Fields the spec does not list are kept in
         additional_properties, and enum values it does not list become UNKNOWN members.
         """
-        from ..models.event_attendee import EventAttendee
-        from ..models.online_conference import OnlineConference
-
         if type(src_dict) is not dict and not isinstance(src_dict, Mapping):
             raise ResponseShapeError.wrong_type("$", "object", src_dict)
-        d = dict(src_dict)
+        # Built field by field: attrs' __init__ would only store the values checked here.
+        _d, _self = src_dict, _new(cls)
         try:
-            id = d.pop("id")
-            calendar_id = d.pop("calendar_id")
-            title = d.pop("title")
-            _start = d.pop("start")
-            _end = d.pop("end")
-            _attendees = d.pop("attendees")
-        except KeyError as missing:
-            raise ResponseShapeError.missing_field(missing.args[0]) from None
-        body = d.pop("body", UNSET)
-        location = d.pop("location", UNSET)
-        cancel_note = d.pop("cancel_note", UNSET)
-        canceled_by_id = d.pop("canceled_by_id", UNSET)
-        _canceled_by_type = d.pop("canceled_by_type", UNSET)
-        _created_at = d.pop("created_at", UNSET)
-        _updated_at = d.pop("updated_at", UNSET)
-        _deleted_at = d.pop("deleted_at", UNSET)
-        public_id = d.pop("public_id", UNSET)
-        provider_event_id = d.pop("provider_event_id", UNSET)
-        customer_id = d.pop("customer_id", UNSET)
-        meeting_link_id = d.pop("meeting_link_id", UNSET)
-        _online_conference = d.pop("online_conference", UNSET)
+            id = _d["id"]
+            calendar_id = _d["calendar_id"]
+            title = _d["title"]
+            start = _d["start"]
+            end = _d["end"]
+            attendees = _d["attendees"]
+        except KeyError as _missing:
+            raise ResponseShapeError.missing_field(_missing.args[0]) from None
+        # Usually every field the spec lists is there and nothing else: then a lookup each
+        # is all it takes, and there are no unknown fields to collect.
+        _complete = len(_d) == 19
+        if _complete:
+            try:
+                body = _d["body"]
+                location = _d["location"]
+                cancel_note = _d["cancel_note"]
+                canceled_by_id = _d["canceled_by_id"]
+                canceled_by_type = _d["canceled_by_type"]
+                created_at = _d["created_at"]
+                updated_at = _d["updated_at"]
+                deleted_at = _d["deleted_at"]
+                public_id = _d["public_id"]
+                provider_event_id = _d["provider_event_id"]
+                customer_id = _d["customer_id"]
+                meeting_link_id = _d["meeting_link_id"]
+                online_conference = _d["online_conference"]
+            except KeyError:
+                _complete = False
+        if not _complete:
+            body = _d.get("body", UNSET)
+            location = _d.get("location", UNSET)
+            cancel_note = _d.get("cancel_note", UNSET)
+            canceled_by_id = _d.get("canceled_by_id", UNSET)
+            canceled_by_type = _d.get("canceled_by_type", UNSET)
+            created_at = _d.get("created_at", UNSET)
+            updated_at = _d.get("updated_at", UNSET)
+            deleted_at = _d.get("deleted_at", UNSET)
+            public_id = _d.get("public_id", UNSET)
+            provider_event_id = _d.get("provider_event_id", UNSET)
+            customer_id = _d.get("customer_id", UNSET)
+            meeting_link_id = _d.get("meeting_link_id", UNSET)
+            online_conference = _d.get("online_conference", UNSET)
 
         if type(id) is not int and id is not None:
             raise ResponseShapeError.wrong_type("id", "integer or null", id)
+        _self.id = id
 
         if type(calendar_id) is not int:
             raise ResponseShapeError.wrong_type("calendar_id", "integer", calendar_id)
+        _self.calendar_id = calendar_id
 
         if not isinstance(title, str):
             raise ResponseShapeError.wrong_type("title", "string", title)
+        _self.title = title
 
         try:
-            start = datetime.datetime.fromisoformat(_start)
+            _self.start = _fromisoformat(start)
         except (TypeError, ValueError):
-            start = rfc3339_date_time(_start, "start")
+            _self.start = _rfc3339_date_time(start, "start")
 
         try:
-            end = datetime.datetime.fromisoformat(_end)
+            _self.end = _fromisoformat(end)
         except (TypeError, ValueError):
-            end = rfc3339_date_time(_end, "end")
+            _self.end = _rfc3339_date_time(end, "end")
 
-        if not isinstance(_attendees, list):
-            raise ResponseShapeError.wrong_type("attendees", "array", _attendees)
-        attendees: list[EventAttendee] = []
-        for attendees_item_data in _attendees:
+        if not isinstance(attendees, list):
+            raise ResponseShapeError.wrong_type("attendees", "array", attendees)
+        _items_attendees: list[EventAttendee] = []
+        for _item_attendees in attendees:
             try:
-                attendees_item = EventAttendee.from_dict(attendees_item_data)
-            except ResponseShapeError as _shape_error:
-                raise _shape_error.at(f"attendees[{len(attendees)}]")
-            attendees.append(attendees_item)
+                _item_attendees = _EventAttendee_from_dict(_item_attendees)
+            except ResponseShapeError as _error:
+                raise _error.at(f"attendees[{len(_items_attendees)}]")
+            _items_attendees.append(_item_attendees)
+        _self.attendees = _items_attendees
 
         if not isinstance(body, str) and body is not None and body is not UNSET:
             raise ResponseShapeError.wrong_type("body", "string or null", body)
+        _self.body = body
 
         if (
             not isinstance(location, str)
@@ -257,6 +304,7 @@ class Event:
             and location is not UNSET
         ):
             raise ResponseShapeError.wrong_type("location", "string or null", location)
+        _self.location = location
 
         if (
             not isinstance(cancel_note, str)
@@ -266,6 +314,7 @@ class Event:
             raise ResponseShapeError.wrong_type(
                 "cancel_note", "string or null", cancel_note
             )
+        _self.cancel_note = cancel_note
 
         if (
             type(canceled_by_id) is not int
@@ -275,46 +324,44 @@ class Event:
             raise ResponseShapeError.wrong_type(
                 "canceled_by_id", "integer or null", canceled_by_id
             )
+        _self.canceled_by_id = canceled_by_id
 
-        canceled_by_type: EventCanceledByType | None | Unset
-        if isinstance(_canceled_by_type, str):
-            canceled_by_type = EventCanceledByType(_canceled_by_type)
-        elif _canceled_by_type is None or _canceled_by_type is UNSET:
-            canceled_by_type = _canceled_by_type
+        if isinstance(canceled_by_type, str):
+            _self.canceled_by_type = (
+                _EventCanceledByType_by_value[canceled_by_type]
+                if canceled_by_type in _EventCanceledByType_by_value
+                else EventCanceledByType(canceled_by_type)
+            )
+        elif canceled_by_type is None or canceled_by_type is UNSET:
+            _self.canceled_by_type = canceled_by_type
         else:
             raise ResponseShapeError.wrong_type(
                 "canceled_by_type",
                 "string or null",
-                _canceled_by_type,
+                canceled_by_type,
                 enum="EventCanceledByType",
             )
 
-        created_at: datetime.datetime | Unset
-        if _created_at is UNSET:
-            created_at = _created_at
-        else:
+        if created_at is not UNSET:
             try:
-                created_at = datetime.datetime.fromisoformat(_created_at)
+                created_at = _fromisoformat(created_at)
             except (TypeError, ValueError):
-                created_at = rfc3339_date_time(_created_at, "created_at")
+                created_at = _rfc3339_date_time(created_at, "created_at")
+        _self.created_at = created_at
 
-        updated_at: datetime.datetime | Unset
-        if _updated_at is UNSET:
-            updated_at = _updated_at
-        else:
+        if updated_at is not UNSET:
             try:
-                updated_at = datetime.datetime.fromisoformat(_updated_at)
+                updated_at = _fromisoformat(updated_at)
             except (TypeError, ValueError):
-                updated_at = rfc3339_date_time(_updated_at, "updated_at")
+                updated_at = _rfc3339_date_time(updated_at, "updated_at")
+        _self.updated_at = updated_at
 
-        deleted_at: datetime.datetime | None | Unset
-        if _deleted_at is None or _deleted_at is UNSET:
-            deleted_at = _deleted_at
-        else:
+        if deleted_at is not None and deleted_at is not UNSET:
             try:
-                deleted_at = datetime.datetime.fromisoformat(_deleted_at)
+                deleted_at = _fromisoformat(deleted_at)
             except (TypeError, ValueError):
-                deleted_at = rfc3339_date_time(_deleted_at, "deleted_at")
+                deleted_at = _rfc3339_date_time(deleted_at, "deleted_at")
+        _self.deleted_at = deleted_at
 
         if (
             not isinstance(public_id, str)
@@ -324,6 +371,7 @@ class Event:
             raise ResponseShapeError.wrong_type(
                 "public_id", "string or null", public_id
             )
+        _self.public_id = public_id
 
         if (
             not isinstance(provider_event_id, str)
@@ -333,6 +381,7 @@ class Event:
             raise ResponseShapeError.wrong_type(
                 "provider_event_id", "string or null", provider_event_id
             )
+        _self.provider_event_id = provider_event_id
 
         if (
             type(customer_id) is not int
@@ -342,6 +391,7 @@ class Event:
             raise ResponseShapeError.wrong_type(
                 "customer_id", "integer or null", customer_id
             )
+        _self.customer_id = customer_id
 
         if (
             type(meeting_link_id) is not int
@@ -351,40 +401,21 @@ class Event:
             raise ResponseShapeError.wrong_type(
                 "meeting_link_id", "integer or null", meeting_link_id
             )
+        _self.meeting_link_id = meeting_link_id
 
-        online_conference: None | OnlineConference | Unset
-        if _online_conference is None or _online_conference is UNSET:
-            online_conference = _online_conference
-        else:
+        if online_conference is not None and online_conference is not UNSET:
             try:
-                online_conference = OnlineConference.from_dict(_online_conference)
-            except ResponseShapeError as _shape_error:
-                raise _shape_error.at("online_conference")
+                online_conference = _OnlineConference_from_dict(online_conference)
+            except ResponseShapeError as _error:
+                raise _error.at("online_conference")
+        _self.online_conference = online_conference
 
-        event = cls(
-            id=id,
-            calendar_id=calendar_id,
-            title=title,
-            start=start,
-            end=end,
-            attendees=attendees,
-            body=body,
-            location=location,
-            cancel_note=cancel_note,
-            canceled_by_id=canceled_by_id,
-            canceled_by_type=canceled_by_type,
-            created_at=created_at,
-            updated_at=updated_at,
-            deleted_at=deleted_at,
-            public_id=public_id,
-            provider_event_id=provider_event_id,
-            customer_id=customer_id,
-            meeting_link_id=meeting_link_id,
-            online_conference=online_conference,
+        _self.additional_properties = (
+            {}
+            if _complete
+            else {_key: _value for _key, _value in _d.items() if _key not in _FIELDS}
         )
-
-        event.additional_properties = d
-        return event
+        return _self
 
     @property
     def additional_keys(self) -> list[str]:
@@ -401,3 +432,12 @@ class Event:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Imported once the class exists: models may refer to each other, and each module's class is
+# defined before it imports the others (a function-level import costs every call).
+from ..models.event_attendee import EventAttendee
+from ..models.online_conference import OnlineConference
+
+_EventAttendee_from_dict = EventAttendee.from_dict
+_OnlineConference_from_dict = OnlineConference.from_dict

@@ -9,6 +9,20 @@ from attrs import field as _attrs_field
 from ..errors import ResponseShapeError
 from ..models.event_attendee_status import EventAttendeeStatus
 
+_new = object.__new__
+_EventAttendeeStatus_by_value = {member.value: member for member in EventAttendeeStatus}
+_FIELDS: frozenset[str] = frozenset(
+    (
+        "email",
+        "name",
+        "status",
+        "is_organizer",
+        "customer_id",
+        "calendar_id",
+    )
+)
+
+
 T = TypeVar("T", bound="EventAttendee")
 
 
@@ -69,53 +83,58 @@ class EventAttendee:
         """
         if type(src_dict) is not dict and not isinstance(src_dict, Mapping):
             raise ResponseShapeError.wrong_type("$", "object", src_dict)
-        d = dict(src_dict)
+        # Built field by field: attrs' __init__ would only store the values checked here.
+        _d, _self = src_dict, _new(cls)
         try:
-            email = d.pop("email")
-            name = d.pop("name")
-            _status = d.pop("status")
-            is_organizer = d.pop("is_organizer")
-            customer_id = d.pop("customer_id")
-            calendar_id = d.pop("calendar_id")
-        except KeyError as missing:
-            raise ResponseShapeError.missing_field(missing.args[0]) from None
+            email = _d["email"]
+            name = _d["name"]
+            status = _d["status"]
+            is_organizer = _d["is_organizer"]
+            customer_id = _d["customer_id"]
+            calendar_id = _d["calendar_id"]
+        except KeyError as _missing:
+            raise ResponseShapeError.missing_field(_missing.args[0]) from None
 
         if not isinstance(email, str):
             raise ResponseShapeError.wrong_type("email", "string", email)
+        _self.email = email
 
         if not isinstance(name, str) and name is not None:
             raise ResponseShapeError.wrong_type("name", "string or null", name)
+        _self.name = name
 
-        if type(_status) is not int:
+        if type(status) is not int:
             raise ResponseShapeError.wrong_type(
-                "status", "integer", _status, enum="EventAttendeeStatus"
+                "status", "integer", status, enum="EventAttendeeStatus"
             )
-        status = EventAttendeeStatus(_status)
+        _self.status = (
+            _EventAttendeeStatus_by_value[status]
+            if status in _EventAttendeeStatus_by_value
+            else EventAttendeeStatus(status)
+        )
 
-        if not isinstance(is_organizer, bool):
+        if type(is_organizer) is not bool:
             raise ResponseShapeError.wrong_type("is_organizer", "boolean", is_organizer)
+        _self.is_organizer = is_organizer
 
         if type(customer_id) is not int and customer_id is not None:
             raise ResponseShapeError.wrong_type(
                 "customer_id", "integer or null", customer_id
             )
+        _self.customer_id = customer_id
 
         if type(calendar_id) is not int and calendar_id is not None:
             raise ResponseShapeError.wrong_type(
                 "calendar_id", "integer or null", calendar_id
             )
+        _self.calendar_id = calendar_id
 
-        event_attendee = cls(
-            email=email,
-            name=name,
-            status=status,
-            is_organizer=is_organizer,
-            customer_id=customer_id,
-            calendar_id=calendar_id,
+        _self.additional_properties = (
+            {}
+            if len(_d) == 6
+            else {_key: _value for _key, _value in _d.items() if _key not in _FIELDS}
         )
-
-        event_attendee.additional_properties = d
-        return event_attendee
+        return _self
 
     @property
     def additional_keys(self) -> list[str]:

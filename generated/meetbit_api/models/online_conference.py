@@ -2,13 +2,35 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping
+from datetime import datetime as _datetime
 from typing import Any, Self, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..errors import ResponseShapeError, rfc3339_date_time
+from ..errors import ResponseShapeError
+from ..errors import rfc3339_date_time as _rfc3339_date_time
 from ..types import UNSET, Unset
+
+_new = object.__new__
+_fromisoformat = _datetime.fromisoformat
+_FIELDS: frozenset[str] = frozenset(
+    (
+        "id",
+        "online_conference_account_id",
+        "public_id",
+        "title",
+        "is_public",
+        "deleted_at",
+        "created_at",
+        "updated_at",
+        "backer_event_id",
+        "is_occurred",
+        "started_at",
+        "ended_at",
+    )
+)
+
 
 T = TypeVar("T", bound="OnlineConference")
 
@@ -109,58 +131,74 @@ class OnlineConference:
         """
         if type(src_dict) is not dict and not isinstance(src_dict, Mapping):
             raise ResponseShapeError.wrong_type("$", "object", src_dict)
-        d = dict(src_dict)
+        # Built field by field: attrs' __init__ would only store the values checked here.
+        _d, _self = src_dict, _new(cls)
         try:
-            id = d.pop("id")
-            online_conference_account_id = d.pop("online_conference_account_id")
-            public_id = d.pop("public_id")
-            title = d.pop("title")
-            is_public = d.pop("is_public")
-            _deleted_at = d.pop("deleted_at")
-            _created_at = d.pop("created_at")
-            _updated_at = d.pop("updated_at")
-        except KeyError as missing:
-            raise ResponseShapeError.missing_field(missing.args[0]) from None
-        backer_event_id = d.pop("backer_event_id", UNSET)
-        is_occurred = d.pop("is_occurred", UNSET)
-        _started_at = d.pop("started_at", UNSET)
-        _ended_at = d.pop("ended_at", UNSET)
+            id = _d["id"]
+            online_conference_account_id = _d["online_conference_account_id"]
+            public_id = _d["public_id"]
+            title = _d["title"]
+            is_public = _d["is_public"]
+            deleted_at = _d["deleted_at"]
+            created_at = _d["created_at"]
+            updated_at = _d["updated_at"]
+        except KeyError as _missing:
+            raise ResponseShapeError.missing_field(_missing.args[0]) from None
+        # Usually every field the spec lists is there and nothing else: then a lookup each
+        # is all it takes, and there are no unknown fields to collect.
+        _complete = len(_d) == 12
+        if _complete:
+            try:
+                backer_event_id = _d["backer_event_id"]
+                is_occurred = _d["is_occurred"]
+                started_at = _d["started_at"]
+                ended_at = _d["ended_at"]
+            except KeyError:
+                _complete = False
+        if not _complete:
+            backer_event_id = _d.get("backer_event_id", UNSET)
+            is_occurred = _d.get("is_occurred", UNSET)
+            started_at = _d.get("started_at", UNSET)
+            ended_at = _d.get("ended_at", UNSET)
 
         if type(id) is not int:
             raise ResponseShapeError.wrong_type("id", "integer", id)
+        _self.id = id
 
         if type(online_conference_account_id) is not int:
             raise ResponseShapeError.wrong_type(
                 "online_conference_account_id", "integer", online_conference_account_id
             )
+        _self.online_conference_account_id = online_conference_account_id
 
         if not isinstance(public_id, str):
             raise ResponseShapeError.wrong_type("public_id", "string", public_id)
+        _self.public_id = public_id
 
         if not isinstance(title, str):
             raise ResponseShapeError.wrong_type("title", "string", title)
+        _self.title = title
 
-        if not isinstance(is_public, bool):
+        if type(is_public) is not bool:
             raise ResponseShapeError.wrong_type("is_public", "boolean", is_public)
+        _self.is_public = is_public
 
-        deleted_at: datetime.datetime | None
-        if _deleted_at is None:
-            deleted_at = _deleted_at
-        else:
+        if deleted_at is not None:
             try:
-                deleted_at = datetime.datetime.fromisoformat(_deleted_at)
+                deleted_at = _fromisoformat(deleted_at)
             except (TypeError, ValueError):
-                deleted_at = rfc3339_date_time(_deleted_at, "deleted_at")
+                deleted_at = _rfc3339_date_time(deleted_at, "deleted_at")
+        _self.deleted_at = deleted_at
 
         try:
-            created_at = datetime.datetime.fromisoformat(_created_at)
+            _self.created_at = _fromisoformat(created_at)
         except (TypeError, ValueError):
-            created_at = rfc3339_date_time(_created_at, "created_at")
+            _self.created_at = _rfc3339_date_time(created_at, "created_at")
 
         try:
-            updated_at = datetime.datetime.fromisoformat(_updated_at)
+            _self.updated_at = _fromisoformat(updated_at)
         except (TypeError, ValueError):
-            updated_at = rfc3339_date_time(_updated_at, "updated_at")
+            _self.updated_at = _rfc3339_date_time(updated_at, "updated_at")
 
         if (
             type(backer_event_id) is not int
@@ -170,45 +208,32 @@ class OnlineConference:
             raise ResponseShapeError.wrong_type(
                 "backer_event_id", "integer or null", backer_event_id
             )
+        _self.backer_event_id = backer_event_id
 
-        if not isinstance(is_occurred, bool) and is_occurred is not UNSET:
+        if type(is_occurred) is not bool and is_occurred is not UNSET:
             raise ResponseShapeError.wrong_type("is_occurred", "boolean", is_occurred)
+        _self.is_occurred = is_occurred
 
-        started_at: datetime.datetime | None | Unset
-        if _started_at is None or _started_at is UNSET:
-            started_at = _started_at
-        else:
+        if started_at is not None and started_at is not UNSET:
             try:
-                started_at = datetime.datetime.fromisoformat(_started_at)
+                started_at = _fromisoformat(started_at)
             except (TypeError, ValueError):
-                started_at = rfc3339_date_time(_started_at, "started_at")
+                started_at = _rfc3339_date_time(started_at, "started_at")
+        _self.started_at = started_at
 
-        ended_at: datetime.datetime | None | Unset
-        if _ended_at is None or _ended_at is UNSET:
-            ended_at = _ended_at
-        else:
+        if ended_at is not None and ended_at is not UNSET:
             try:
-                ended_at = datetime.datetime.fromisoformat(_ended_at)
+                ended_at = _fromisoformat(ended_at)
             except (TypeError, ValueError):
-                ended_at = rfc3339_date_time(_ended_at, "ended_at")
+                ended_at = _rfc3339_date_time(ended_at, "ended_at")
+        _self.ended_at = ended_at
 
-        online_conference = cls(
-            id=id,
-            online_conference_account_id=online_conference_account_id,
-            public_id=public_id,
-            title=title,
-            is_public=is_public,
-            deleted_at=deleted_at,
-            created_at=created_at,
-            updated_at=updated_at,
-            backer_event_id=backer_event_id,
-            is_occurred=is_occurred,
-            started_at=started_at,
-            ended_at=ended_at,
+        _self.additional_properties = (
+            {}
+            if _complete
+            else {_key: _value for _key, _value in _d.items() if _key not in _FIELDS}
         )
-
-        online_conference.additional_properties = d
-        return online_conference
+        return _self
 
     @property
     def additional_keys(self) -> list[str]:

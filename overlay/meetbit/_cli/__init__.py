@@ -48,7 +48,7 @@ from meetbit._cli.parser import (
     secret_flag,
 )
 from meetbit._cli.spellings import add_old_spelling, deprecation, old_command
-from meetbit._config import ENVIRONMENT, Config, MissingSettingError, Options
+from meetbit._environment import ENVIRONMENT
 from meetbit._errors import (
     ConfigurationError,
     InvalidRequestError,
@@ -63,6 +63,8 @@ from meetbit._version import __version__
 
 if TYPE_CHECKING:
     from meetbit_api.operations import Field, Operation
+
+    from meetbit._config import Config, Options
 
 __all__ = ["EXIT_CODES", "main", "printable", "run", "table"]
 
@@ -175,6 +177,9 @@ def _config(arguments: argparse.Namespace, stdin: TextIO) -> Config:
     A secret the environment does not give is asked for at a terminal, once everything
     else is known to be there.
     """
+    # Here, not at the top: _config brings httpx, which `meetbit --help` does without.
+    from meetbit._config import Config, MissingSettingError
+
     given: Options = {
         "domain": arguments.domain,
         "base_url": arguments.base_url,

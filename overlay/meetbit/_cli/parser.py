@@ -14,7 +14,7 @@ from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING, Any, NoReturn
 
 from meetbit._cli.output import fail
-from meetbit._config import ENVIRONMENT, checked_total_timeout
+from meetbit._environment import ENVIRONMENT
 from meetbit._errors import ConfigurationError
 
 if TYPE_CHECKING:
@@ -110,7 +110,10 @@ def add_field(parser: argparse.ArgumentParser, names: list[str], dest: str, item
 
 
 def _total_timeout(text: str) -> float:
-    # Text to a number here; whether the number will do is the configuration's rule.
+    # Text to a number here; whether the number will do is the configuration's rule
+    # (loaded here: _config brings httpx, which `meetbit --help` does without).
+    from meetbit._config import checked_total_timeout
+
     try:
         return checked_total_timeout(float(text))
     except (ValueError, ConfigurationError):

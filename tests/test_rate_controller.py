@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 from fakeclock import FakeClock
-from meetbit._rate import RateController, Slot, controller_for
+from meetbit._rate import RateController, controller_for
 from meetbit._rate.bucket import MIN_RATE, SlotBucket
 from meetbit._rate.controller import (
     BACKOFF_BASE,
@@ -34,14 +34,7 @@ from meetbit._rate.detector import HOLD, Throttle, ThrottleDetector
 from meetbit._rate.jitter import Jitter
 from meetbit._rate.meter import AcceptedMeter
 from meetbit._rate.quota import Quota
-
-
-def go(controller: Any) -> float:
-    """Reserve and confirm a send; the wait the slot asked for (negative: held, nothing sent)."""
-    slot = controller.reserve()
-    if slot.wait >= 0:
-        controller.confirm(slot)
-    return float(slot.wait)
+from pacing import go
 
 
 def wait_of(bucket: SlotBucket, now: float) -> float:
@@ -398,33 +391,15 @@ class TestRateController:
         assert asyncio.run(main()) >= 2.0
 
 
-class NaiveLoop:
-    """Per-request retry: on 429 sleep Retry-After or 1 s (what the bench calls naive)."""
-
-    def __init__(self) -> None:
-        self.wait = 0.0
-
-    def reserve(self) -> Slot:
-        wait, self.wait = self.wait, 0.0
-        return Slot(wait)
-
-    def confirm(self, slot: Slot) -> None:
-        return None
-
-    def on_response(self, throttled: bool, retry_after: float | None) -> None:
-        self.wait = (1.0 if retry_after is None else retry_after) if throttled else 0.0
-
-
 def simulate(
     limiter: str,
     clock: FakeClock,
     workers: int = 50,
     events: int = 200,
     latency: float = 0.005,
-    naive: bool = False,
-) -> tuple[int, float]:
-    """Run `workers` against a fake limiter of 20/s; return (429s, seconds to finish)."""
-    controller: Any = NaiveLoop() if naive else RateController(clock=clock, rng=random.Random(3))
+) -> tuple[int, int, float]:
+    """Run `workers` against a fake limiter of 20/s; return (successes, 429s, seconds)."""
+    controller = RateController(clock=clock, rng=random.Random(3))
     start = clock.now
     window: dict[str, float] = {"start": start, "count": 0, "level": 0.0, "last": start}
 
@@ -444,7 +419,7 @@ def simulate(
         window["level"] += 1
         return False, None
 
-    remaining, limited = events, 0
+    remaining, limited, carried_out = events, 0, 0
     hints: dict[int, float | None] = {}
     queue = [(start, n, "reserve") for n in range(workers)]
     heapq.heapify(queue)
@@ -470,19 +445,18 @@ def simulate(
             if step == "429":
                 heapq.heappush(queue, (at, worker, "retry"))
             else:
+                carried_out += 1
                 heapq.heappush(queue, (at, worker, "reserve"))
-    return limited, clock.now - start
+    return carried_out, limited, clock.now - start
 
 
 @pytest.mark.parametrize("limiter", ["fixed-window", "leaky-bucket"])
-def test_fifty_workers_converge_on_the_quota_with_few_refusals(limiter: str) -> None:
-    limited, seconds = simulate(limiter, FakeClock())
-    naive_limited, naive_seconds = simulate(limiter, FakeClock(), naive=True)
-    print(
-        f"{limiter}: {limited} 429s in {seconds:.2f} s; naive {naive_limited} in {naive_seconds:.2f}"
-    )
-    assert seconds <= 200 / 20 / 0.9
-    assert limited <= naive_limited / 4
+def test_fifty_workers_against_a_limiter_all_complete_once(limiter: str) -> None:
+    # How close to the quota and how few 429s: make bench's, against real limiters and the
+    # naive loop in the same run. Here: every request is carried out exactly once.
+    carried_out, limited, seconds = simulate(limiter, FakeClock())
+    print(f"{limiter}: {limited} 429s in {seconds:.2f} s")
+    assert carried_out == 200
 
 
 def test_backoff_doubles_and_is_capped() -> None:
@@ -497,7 +471,6 @@ def test_controller_for_picks_the_store() -> None:
     assert type(controller_for(None, "key")) is RateController
     with pytest.raises(meetbit.ConfigurationError, match="redis://"):
         controller_for("memcached://x", "key")
-    assert math.isfinite(HOLD)
 
 
 def share_one_limiter(

@@ -13,7 +13,6 @@ import itertools
 import json
 import logging
 import os
-import shutil
 import signal
 import socket
 import subprocess
@@ -26,11 +25,14 @@ from typing import Any
 import httpx
 import meetbit
 import pytest
+from clients import OK
+from machine import finish
 from meetbit._rate import controller_for
-from meetbit._rate.controller import INITIAL_WINDOW, RateController
+from meetbit._rate.controller import FORGET_AFTER, INITIAL_WINDOW, MAX_BACKOFF, RateController
 from meetbit._rate.cubic import BETA
 from meetbit._rate.redis_store import RedisRateController
-from test_client import OK
+from pacing import go
+from servers import free_port, redis_server
 from wire import WireServer
 
 pytestmark = pytest.mark.behaviour
@@ -38,50 +40,15 @@ pytestmark = pytest.mark.behaviour
 redis = pytest.importorskip("redis", reason="the redis extra is not installed")
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
 def redis_url() -> Iterator[str]:
-    binary = shutil.which("redis-server")
-    if binary is None:
-        pytest.skip("redis-server not found: .ci/run installs it (apt-get install redis-server)")
-    port = free_port()
-    process = subprocess.Popen(
-        [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    url = f"redis://127.0.0.1:{port}/0"
-    try:
-        deadline = time.monotonic() + 10
-        while True:
-            try:
-                redis.Redis.from_url(url).ping()
-                break
-            except redis.ConnectionError:
-                if time.monotonic() > deadline or process.poll() is not None:
-                    pytest.skip(f"redis-server did not start on port {port}")
-                time.sleep(0.05)
+    """A redis-server of this module's, shared by its tests (each uses keys of its own)."""
+    with redis_server() as (url, _):
         yield url
-    finally:
-        process.kill()
-        process.wait(timeout=10)
 
 
 def key(request: pytest.FixtureRequest) -> str:
     return f"test:{request.node.name}:{time.monotonic_ns()}"
-
-
-def go(controller: RateController) -> float:
-    """Reserve and confirm a send; the wait its slot asked for (negative: held)."""
-    slot = controller.reserve()
-    if slot.wait >= 0:
-        controller.confirm(slot)
-    return slot.wait
 
 
 def test_unthrottled_it_never_waits(redis_url: str, request: pytest.FixtureRequest) -> None:
@@ -103,8 +70,10 @@ def test_a_429_seen_by_one_controller_slows_another_on_the_same_key(
     go(first)
     first.on_response(True, 1.0)
     assert 0.95 <= second.reserve().wait <= 1.2  # less the time since, by Redis's clock
-    waits = [second.reserve().wait for _ in range(5)]
-    assert all(b > a for a, b in itertools.pairwise(waits)), "one schedule, shared"
+    # Moments on the Redis server's clock: one schedule, whatever time passes between calls.
+    moments = [second.reserve().at for _ in range(5)]
+    assert None not in moments
+    assert all(b > a for a, b in itertools.pairwise(moments)), "one schedule, shared"
     assert go(other) == 0.0, "other keys are not slowed"
 
 
@@ -215,37 +184,6 @@ def test_one_controller_serves_successive_event_loops(
 
 
 @contextlib.contextmanager
-def own_redis_server() -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
-    """A redis-server of this test's own, to stop or kill."""
-    binary = shutil.which("redis-server")
-    if binary is None:
-        pytest.skip("redis-server not found: .ci/run installs it (apt-get install redis-server)")
-    port = free_port()
-    process = subprocess.Popen(
-        [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    url = f"redis://127.0.0.1:{port}/0"
-    try:
-        deadline = time.monotonic() + 10
-        while True:
-            try:
-                redis.Redis.from_url(url, socket_timeout=1).ping()
-                break
-            except redis.ConnectionError:
-                if time.monotonic() > deadline or process.poll() is not None:
-                    pytest.skip(f"redis-server did not start on port {port}")
-                time.sleep(0.05)
-        yield url, process
-    finally:
-        if process.poll() is None:
-            process.send_signal(signal.SIGCONT)
-            process.kill()
-        process.wait(timeout=10)
-
-
-@contextlib.contextmanager
 def silent_server() -> Iterator[str]:
     """A socket that accepts connections and never answers (a stuck proxy, a full buffer)."""
     listener = socket.create_server(("127.0.0.1", 0))
@@ -266,7 +204,7 @@ def silent_server() -> Iterator[str]:
         yield f"redis://127.0.0.1:{listener.getsockname()[1]}/0"
     finally:
         stop.set()
-        thread.join(timeout=5)
+        finish(thread, timeout=5)
         for connection in held:
             connection.close()
         listener.close()
@@ -323,7 +261,7 @@ def test_a_failing_redis_never_holds_a_call_past_its_budget(
             url = stack.enter_context(silent_server())
             act: Any = lambda: None  # noqa: E731 - silent from the start
         else:
-            url, process = stack.enter_context(own_redis_server())
+            url, process = stack.enter_context(redis_server())
             if fault == "killed":
                 act = process.kill
             else:
@@ -343,7 +281,7 @@ def test_a_failing_redis_never_holds_a_call_past_its_budget(
 
 
 def test_a_resumed_redis_is_used_again(request: pytest.FixtureRequest) -> None:
-    with own_redis_server() as (url, process):
+    with redis_server() as (url, process):
         name = key(request)
         controller, other = RedisRateController(url, name), RedisRateController(url, name)
         process.send_signal(signal.SIGSTOP)
@@ -380,3 +318,116 @@ def test_close_releases_the_redis_connections(redis_url: str) -> None:
     )  # fmt: skip
     assert other._controller is not controller, "closed: the next client gets a new one"
     other.close()
+
+
+# --- the decisions hold through Redis as in process ---------------------------------------
+
+
+def test_refusals_in_a_row_back_off_doubling_in_every_process(
+    redis_url: str, request: pytest.FixtureRequest
+) -> None:
+    # docs/retries.md: Retry-After 0 or none is "not yet": a backoff doubling per refusal in
+    # a row. The count of refusals in a row is shared state: two processes take turns here.
+    name = key(request)
+    processes = (RedisRateController(redis_url, name), RedisRateController(redis_url, name))
+    for _ in range(20):  # a pace to cut from: a second of successes
+        go(processes[0])
+        processes[0].on_response(False, None)
+        time.sleep(1 / 20)
+    go(processes[0])
+    processes[0].on_response(True, None)  # the overshoot: a cut
+    waits = []
+    for turn in range(4):  # the window has not turned: refused again, and again
+        process = processes[turn % 2]
+        waits.append(go(process))
+        time.sleep(max(0.0, waits[-1]))
+        process.on_response(True, None)
+    last = processes[0].reserve().wait
+    print(f"waits {waits}, then {last}")
+    assert waits[2] == pytest.approx(2 * waits[1], rel=0.15), "doubling"
+    assert waits[3] == pytest.approx(2 * waits[2], rel=0.15), "doubling, in either process"
+    assert last == pytest.approx(min(2 * waits[3], MAX_BACKOFF), rel=0.15), "at most MAX_BACKOFF"
+
+
+class ClockAhead(RedisRateController):
+    """A process that reads the Redis server's clock `ahead` seconds later: time passed."""
+
+    def __init__(self, url: str, name: str, ahead: float) -> None:
+        super().__init__(url, name)
+        self.ahead = ahead
+
+    def _engine(self, found: list[Any]) -> tuple[RateController, str]:
+        raw, seconds, micros = found
+        return super()._engine([raw, int(seconds) + int(self.ahead), micros])
+
+
+def test_after_a_quiet_spell_every_process_forgets_the_pace(
+    redis_url: str, request: pytest.FixtureRequest
+) -> None:
+    name = key(request)
+    first = RedisRateController(redis_url, name)
+    go(first)
+    first.on_response(True, 1.0)
+    other = RedisRateController(redis_url, name)
+    slot = other.reserve()
+    assert slot.wait > 0, "paced, shared"
+    other.release(slot)
+    go(ClockAhead(redis_url, name, ahead=FORGET_AFTER / 2))
+    assert stored(redis_url, name)["_bucket"] is not None, "not quiet for long enough yet"
+    later = ClockAhead(redis_url, name, ahead=FORGET_AFTER + 2)
+    assert go(later) == 0.0
+    assert stored(redis_url, name)["_bucket"] is None, "forgotten in Redis, for everyone"
+
+
+def stored(redis_url: str, name: str) -> dict[str, Any]:
+    """The state of key `name` in Redis."""
+    return dict(json.loads(redis.Redis.from_url(redis_url).get(f"meetbit:rate:{name}")))
+
+
+@contextlib.contextmanager
+def refusing_server() -> Iterator[tuple[str, list[float]]]:
+    """A socket that accepts each connection and closes it at once; when each came."""
+    listener = socket.create_server(("127.0.0.1", 0))
+    listener.settimeout(0.05)
+    came: list[float] = []
+    stop = threading.Event()
+
+    def accept() -> None:
+        while not stop.is_set():
+            try:
+                connection, _ = listener.accept()
+            except OSError:
+                continue
+            came.append(time.monotonic())
+            connection.close()
+
+    thread = threading.Thread(target=accept, daemon=True)
+    thread.start()
+    try:
+        yield f"redis://127.0.0.1:{listener.getsockname()[1]}/0", came
+    finally:
+        stop.set()
+        finish(thread, timeout=5)
+        listener.close()
+
+
+def test_a_failing_redis_is_tried_again_after_a_pause_that_doubles(
+    request: pytest.FixtureRequest,
+) -> None:
+    # docs/retries.md: the client paces in process, and tries Redis again after 1 s,
+    # doubling while it keeps failing. Each try is one connection.
+    with refusing_server() as (url, came):
+        controller = RedisRateController(url, key(request))
+
+        def tries_after(moment: float) -> int:
+            time.sleep(max(0.0, moment - (time.monotonic() - started)))
+            controller.on_response(False, None)
+            return len(came)
+
+        started = time.monotonic()
+        controller.on_response(False, None)
+        assert len(came) == 1
+        assert tries_after(0.1) == 1, "not again at once"
+        assert tries_after(1.2) == 2, "again after the first pause"
+        assert tries_after(2.6) == 2, "the next pause is twice as long"
+        assert tries_after(3.5) == 3

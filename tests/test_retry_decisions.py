@@ -1,0 +1,113 @@
+"""When to retry and how long to wait (meetbit._retry.Call): the decisions alone, no I/O.
+
+docs/retries.md states them: 5xx, timeouts and connection failures are retried for
+idempotent methods only, at most `max_retries` times, after capped exponential backoff with
+full jitter (ceilings `backoff_base`, doubling, at most `backoff_max`); every failed attempt
+is reported in order, the last with no wait; `on_retry` sees each retry before its wait.
+"""
+
+from __future__ import annotations
+
+import httpx
+import meetbit
+import pytest
+from meetbit._retry import Call, RetryPolicy
+
+pytestmark = pytest.mark.behaviour
+
+FAILURE = httpx.ConnectError("[Errno 111] Connection refused")
+
+
+def call(method: str = "GET", **policy: object) -> Call:
+    settings = {"total_timeout": None, **policy}
+    return Call(RetryPolicy(**settings), httpx.Request(method, "https://acme.test/x"))  # type: ignore[arg-type]
+
+
+def ceiling(policy: RetryPolicy, retries_so_far: int) -> float:
+    return min(policy.backoff_max, policy.backoff_base * 2**retries_so_far)
+
+
+@pytest.mark.parametrize("retries_so_far", [0, 1, 2, 3, 4, 6])
+def test_backoff_is_drawn_uniformly_below_its_doubling_capped_ceiling(retries_so_far: int) -> None:
+    policy = RetryPolicy(max_retries=10, total_timeout=None)
+    waits = []
+    for _ in range(300):
+        this = Call(policy, httpx.Request("GET", "https://acme.test/x"))
+        for _ in range(retries_so_far):
+            this.after_failure(FAILURE)
+        waits.append(this.after_failure(FAILURE))
+    top = ceiling(policy, retries_so_far)
+    assert 0.0 <= min(waits) < 0.1 * top, "full jitter: from zero"
+    assert 0.9 * top < max(waits) <= top, "up to the ceiling"
+
+
+def test_failures_are_retried_max_retries_times_then_raised_with_every_attempt() -> None:
+    seen: list[meetbit.Attempt] = []
+    this = call(max_retries=2, on_retry=seen.append)
+    waits = [this.after_failure(FAILURE), this.after_failure(FAILURE)]
+    with pytest.raises(meetbit.NetworkError) as raised:
+        this.after_failure(FAILURE)
+    attempts = raised.value.attempts
+    assert seen == list(attempts[:2]), "on_retry saw each retry, the last attempt is none"
+    assert [a.number for a in attempts] == [1, 2, 3]
+    assert [a.wait for a in attempts] == [*waits, 0.0]
+    assert [a.wait_source for a in attempts] == ["backoff", "backoff", "none"]
+    assert {a.error for a in attempts} == {"ConnectError: [Errno 111] Connection refused"}
+    assert {a.status_code for a in attempts} == {None}
+    assert raised.value.__cause__ is FAILURE
+
+
+@pytest.mark.parametrize("method", ["POST", "PATCH"])
+def test_a_request_that_is_not_idempotent_is_not_retried_after_a_failure(method: str) -> None:
+    with pytest.raises(meetbit.NetworkError) as raised:
+        call(method).after_failure(FAILURE)
+    assert raised.value.attempts == (
+        meetbit.Attempt(1, None, "ConnectError: [Errno 111] Connection refused", 0.0, "none"),
+    )
+
+
+def test_max_retries_zero_retries_nothing() -> None:
+    with pytest.raises(meetbit.NetworkError):
+        call(max_retries=0).after_failure(FAILURE)
+    refused = httpx.Response(429, headers={"Retry-After": "1"})
+    assert call(max_retries=0).after_response(refused, 1.0) is None
+
+
+@pytest.mark.parametrize("status", [500, 502, 503, 504])
+def test_a_5xx_of_an_idempotent_request_waits_a_backoff(status: int) -> None:
+    policy = RetryPolicy(total_timeout=None)
+    least = call().after_response(httpx.Response(status), None)
+    assert least is not None
+    assert 0.0 <= least <= ceiling(policy, 0)
+
+
+@pytest.mark.parametrize(("method", "status"), [("POST", 503), ("GET", 501), ("GET", 404)])
+def test_other_answers_are_handed_back(method: str, status: int) -> None:
+    assert call(method).after_response(httpx.Response(status), None) is None
+
+
+def test_a_429_is_retried_for_any_method_after_at_least_its_retry_after() -> None:
+    assert call("POST").after_response(httpx.Response(429), 2.5) == 2.5
+    assert call("POST").after_response(httpx.Response(429), None) == 0.0
+
+
+def test_a_finished_call_records_its_last_answer_only_when_it_failed() -> None:
+    this = call()
+    this.finish(httpx.Response(200))
+    this.finish(httpx.Response(399))
+    assert this.outcome.attempts == []
+    this.finish(httpx.Response(400))
+    assert this.outcome.attempts == [meetbit.Attempt(1, 400, None, 0.0, "none")]
+    unusable = call()
+    unusable.outcome.problem = "the gzip body is truncated"
+    unusable.finish(httpx.Response(200))
+    assert unusable.outcome.attempts == [
+        meetbit.Attempt(1, 200, "the gzip body is truncated", 0.0, "none")
+    ]
+
+
+def test_a_wait_longer_than_max_retry_wait_ends_the_call_without_sleeping() -> None:
+    this = call(max_wait=5.0)
+    with pytest.raises(meetbit.RequestTimeoutError, match=r"waiting 6\.00 s to send would exceed"):
+        this.before_attempt(6.0)
+    this.before_attempt(5.0)

@@ -1,0 +1,316 @@
+"""The retry transport's guarantees, each for the sync and the async client (the twins).
+
+docs/retries.md and docs/reliability.md state them: a body above the response cap is
+refused (unread when its Content-Length says so; also when it was built in memory, by
+`transport=`, `httpx.MockTransport` or the fake), a 429's Retry-After holds every later
+send, a quota the server states is obeyed, and every failed attempt is reported with its
+wait and where that came from. Sync and async differ only in how they wait and read, so
+every case runs on both.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import time
+from collections.abc import Callable
+from typing import Any
+
+import httpx
+import meetbit
+import pytest
+from clients import KEY, OK, make_async_client, make_client
+from conftest import EVENT
+from meetbit._retry import RetryPolicy
+from meetbit._transport import MAX_RESPONSE_BYTES
+from servers import free_port, redis_server
+from wire import Reply, WireServer
+
+pytestmark = pytest.mark.behaviour
+
+OVER_THE_CAP = b"x" * (MAX_RESPONSE_BYTES + 1)
+POLICY = RetryPolicy()
+"""The default policy: the backoff ceilings are its backoff_base, doubling, at most backoff_max."""
+
+
+@pytest.fixture(params=["sync", "async"])
+def twin(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
+def cancel(twin: str, client_of: Callable[[], Any], event_id: int = 2) -> Any:
+    """One cancel_event call, sync or async, on a client `client_of()` builds and closes."""
+    if twin == "sync":
+        with client_of() as client:
+            return client.events.cancel_event(1, event_id, cancel_note="x")
+
+    async def main() -> Any:
+        async with client_of() as client:
+            return await client.events.cancel_event(1, event_id, cancel_note="x")
+
+    return asyncio.run(main())
+
+
+def calls(twin: str, client_of: Callable[[], Any], count: int) -> list[Any]:
+    """`count` cancel_event calls in a row on one client; each result or the error it raised."""
+
+    def one(call: Callable[[], Any]) -> Any:
+        try:
+            return call()
+        except meetbit.MeetBitError as error:
+            return error
+
+    if twin == "sync":
+        with client_of() as client:
+            return [
+                one(functools.partial(client.events.cancel_event, 1, n, cancel_note="x"))
+                for n in range(1, count + 1)
+            ]
+
+    async def main() -> list[Any]:
+        results = []
+        async with client_of() as client:
+            for n in range(1, count + 1):
+                try:
+                    results.append(await client.events.cancel_event(1, n, cancel_note="x"))
+                except meetbit.MeetBitError as error:
+                    results.append(error)
+        return results
+
+    return asyncio.run(main())
+
+
+def client_of(twin: str, server: WireServer, **settings: Any) -> Callable[[], Any]:
+    make = make_client if twin == "sync" else make_async_client
+    return lambda: make(server, **settings)
+
+
+def client_at(twin: str, base_url: str, **settings: Any) -> Callable[[], Any]:
+    """`client_of` for a URL where no WireServer is (nothing listening, a mock transport)."""
+    kind = meetbit.Client if twin == "sync" else meetbit.AsyncClient
+    return lambda: kind(base_url=base_url, **KEY, **settings)
+
+
+def gap(server: WireServer) -> float:
+    first, second = server.received
+    return second.time - first.time
+
+
+# --- the response cap ---------------------------------------------------------------------
+
+
+def test_a_body_declared_above_the_cap_is_refused_unread(twin: str, server: WireServer) -> None:
+    # The server declares its Content-Length and then sends nothing: a client that read
+    # the body before refusing it would wait for it until its read timeout.
+    server.queue(Reply(200, OVER_THE_CAP, fault="declare-only"))
+    with pytest.raises(meetbit.MalformedResponseError, match="larger than") as raised:
+        cancel(twin, client_of(twin, server, timeout=5))
+    assert len(raised.value.attempts) == 1
+
+
+def test_a_body_declared_at_the_cap_is_read(twin: str, server: WireServer) -> None:
+    body = b'{"message": "ok", "data": {}}'
+    padded = body[:-2] + b" " * (MAX_RESPONSE_BYTES - len(body)) + body[-2:]
+    server.queue(Reply(200, padded, {"Content-Type": "application/json"}))
+    # Read whole and parsed: the cap refuses more than it, not it (data is no event).
+    with pytest.raises(meetbit.MalformedResponseError, match="malformed response"):
+        cancel(twin, client_of(twin, server))
+
+
+def in_memory(body: bytes, **headers: str) -> httpx.MockTransport:
+    """A transport whose responses are built with their content, as the fake's and mocks' are."""
+    return httpx.MockTransport(lambda request: httpx.Response(200, content=body, headers=headers))
+
+
+def test_an_in_memory_body_above_the_cap_is_refused(twin: str) -> None:
+    transport = in_memory(OVER_THE_CAP)
+
+    client = client_at(twin, "http://meetbit.test", transport=transport)
+    with pytest.raises(meetbit.MalformedResponseError, match="larger than") as raised:
+        cancel(twin, client)
+    (attempt,) = raised.value.attempts
+    assert attempt.status_code == 200
+    assert attempt.error == f"the response body is larger than {MAX_RESPONSE_BYTES} bytes"
+
+
+def test_an_in_memory_body_within_the_cap_is_used(twin: str) -> None:
+    transport = in_memory(httpx.Response(200, json=OK.body).content)
+
+    client = client_at(twin, "http://meetbit.test", transport=transport)
+    assert cancel(twin, client).id == EVENT["id"]
+
+
+def test_the_fake_s_in_memory_client_is_capped_too(twin: str) -> None:
+    from meetbit.testing import FakeMeetBit
+
+    fake = FakeMeetBit()
+    fake.fail_next(404, "x" * (MAX_RESPONSE_BYTES + 1))
+    client = fake.client if twin == "sync" else fake.async_client
+    with pytest.raises(meetbit.NotFoundError) as raised:
+        cancel(twin, client)
+    assert raised.value.message == f"(the response body is larger than {MAX_RESPONSE_BYTES} bytes)"
+
+
+# --- Retry-After, quotas and the attempts reported ----------------------------------------
+
+
+def test_retry_after_holds_the_retry(twin: str, server: WireServer) -> None:
+    server.queue(Reply(429, "slow down", {"Retry-After": "0.3"}), OK)
+    assert cancel(twin, client_of(twin, server)).id == EVENT["id"]
+    assert gap(server) >= 0.3
+
+
+def test_retry_after_holds_the_next_call_of_the_key(twin: str, server: WireServer) -> None:
+    server.queue(Reply(429, "slow down", {"Retry-After": "0.3"}), OK)
+    refused, done = calls(twin, client_of(twin, server, max_retries=0), 2)
+    assert isinstance(refused, meetbit.RateLimitedError)
+    assert done.id == EVENT["id"]
+    assert gap(server) >= 0.3
+
+
+def test_a_final_429_carries_its_retry_after(twin: str, server: WireServer) -> None:
+    server.queue(Reply(429, "Too Many Attempts.", {"Retry-After": "7"}))
+    with pytest.raises(meetbit.RateLimitedError) as raised:
+        cancel(twin, client_of(twin, server, max_retries=0))
+    error = raised.value
+    assert error.retry_after == 7.0
+    assert str(error).endswith("(retry after 7 s)")
+    assert error.message == "Too Many Attempts."
+    assert error.attempts == (meetbit.Attempt(1, 429, None, 0.0, "none"),)
+
+
+def test_a_retried_429_is_reported_with_the_error_of_the_last_attempt(
+    twin: str, server: WireServer
+) -> None:
+    server.queue(Reply(429, "slow down", {"Retry-After": "0.05"}), Reply(200, "not json"))
+    with pytest.raises(meetbit.MalformedResponseError) as raised:
+        cancel(twin, client_of(twin, server))
+    first, last = raised.value.attempts
+    assert (first.number, first.status_code, first.error, first.wait_source) == (
+        1, 429, None, "retry-after",
+    )  # fmt: skip
+    assert first.wait >= 0.05
+    assert (last.number, last.status_code, last.wait, last.wait_source) == (2, 200, 0.0, "none")
+    assert last.error is not None
+
+
+def test_a_5xx_after_a_429_is_the_server_error_with_both_attempts(
+    twin: str, server: WireServer
+) -> None:
+    server.queue(Reply(429, "slow down", {"Retry-After": "0.05"}), Reply(503, "down"))
+    with pytest.raises(meetbit.ServerError) as raised:
+        cancel(twin, client_of(twin, server))
+    assert [(a.number, a.status_code) for a in raised.value.attempts] == [(1, 429), (2, 503)]
+    assert raised.value.attempts[-1].wait_source == "none"
+    assert raised.value.attempts[-1].wait == 0.0
+
+
+def get_calendars(twin: str, client_of: Callable[[], Any]) -> Any:
+    """An idempotent request through the client's own httpx client."""
+    if twin == "sync":
+        with client_of() as client:
+            return client.get_httpx_client().get("/calendars")
+
+    async def main() -> Any:
+        async with client_of() as client:
+            return await client.get_async_httpx_client().get("/calendars")
+
+    return asyncio.run(main())
+
+
+def test_network_failures_of_an_idempotent_request_are_retried_with_capped_backoff(
+    twin: str,
+) -> None:
+    client = client_at(twin, f"http://127.0.0.1:{free_port()}")
+    with pytest.raises(meetbit.NetworkError) as raised:
+        get_calendars(twin, client)
+    attempts = raised.value.attempts
+    assert [a.number for a in attempts] == [1, 2, 3], "max_retries=2: three attempts"
+    assert [a.wait_source for a in attempts] == ["backoff", "backoff", "none"]
+    assert all(a.status_code is None and a.error.startswith("ConnectError") for a in attempts)
+    for retries_so_far, attempt in enumerate(attempts[:-1]):
+        ceiling = min(POLICY.backoff_max, POLICY.backoff_base * 2**retries_so_far)
+        assert 0.0 <= attempt.wait <= ceiling
+    assert attempts[-1].wait == 0.0
+    assert str(raised.value).startswith("GET http://127.0.0.1:")
+
+
+def test_a_failed_post_is_not_resent_and_says_so(twin: str) -> None:
+    client = client_at(twin, f"http://127.0.0.1:{free_port()}")
+    with pytest.raises(meetbit.NetworkError) as raised:
+        cancel(twin, client)
+    (attempt,) = raised.value.attempts
+    assert (attempt.number, attempt.status_code, attempt.wait, attempt.wait_source) == (
+        1, None, 0.0, "none",
+    )  # fmt: skip
+
+
+def test_a_5xx_of_an_idempotent_request_is_retried_up_to_max_retries(
+    twin: str, server: WireServer
+) -> None:
+    server.queue(Reply(503, "down"), Reply(502, "bad gateway"), Reply(500, "broken"))
+    with pytest.raises(meetbit.ServerError, match="broken") as raised:
+        get_calendars(twin, client_of(twin, server))
+    assert [(a.number, a.status_code) for a in raised.value.attempts] == [
+        (1, 503), (2, 502), (3, 500),
+    ]  # fmt: skip
+    assert [a.wait_source for a in raised.value.attempts] == ["backoff", "backoff", "none"]
+    assert len(server.received) == 3
+
+
+def test_a_call_that_cannot_wait_for_retry_after_ends_at_once(
+    twin: str, server: WireServer
+) -> None:
+    server.queue(Reply(429, "slow down", {"Retry-After": "30"}))
+    started = time.monotonic()
+    with pytest.raises(meetbit.RateLimitedError) as raised:
+        cancel(twin, client_of(twin, server, max_retry_wait=5))
+    assert raised.value.retry_after == 30.0
+    assert time.monotonic() - started < 5, "it did not sleep past max_retry_wait"
+    assert len(server.received) == 1
+
+
+def test_an_in_memory_body_at_the_cap_is_used(twin: str) -> None:
+    body = b'{"message": "ok", "data": {}}'
+    padded = body[:-2] + b" " * (MAX_RESPONSE_BYTES - len(body)) + body[-2:]
+    client = client_at(twin, "http://meetbit.test", transport=in_memory(padded))
+    # Parsed, not refused: the cap refuses more than it (data is no event).
+    with pytest.raises(meetbit.MalformedResponseError, match="malformed response"):
+        cancel(twin, client)
+
+
+# --- a call cancelled while it waits hands its moment back --------------------------------
+
+
+def cancelled_then_next(server: WireServer, **settings: Any) -> float:
+    """An async call cancelled while it waits out a 429's Retry-After: 1; then, after that
+    second, another call: how long that one waited to be sent."""
+    import anyio
+
+    server.queue(Reply(429, "slow down", {"Retry-After": "1"}), OK)
+
+    async def main() -> float:
+        async with make_async_client(server, total_timeout=30, **settings) as client:
+            with anyio.move_on_after(0.3):
+                await client.events.cancel_event(1, 1, cancel_note="x")
+            await anyio.sleep(max(0.0, server.received[0].time + 1.2 - time.monotonic()))
+            started = time.monotonic()
+            await client.events.cancel_event(1, 2, cancel_note="x")
+            return server.received[-1].time - started
+
+    waited = anyio.run(main)
+    assert len(server.received) == 2, "the cancelled call sent nothing more"
+    return waited
+
+
+def test_an_async_call_cancelled_while_it_waits_hands_its_moment_back(
+    server: WireServer,
+) -> None:
+    # Kept, the moment would hold the next call a slot (about a second at the first rate).
+    assert cancelled_then_next(server) < 0.6
+
+
+def test_through_redis_too_even_though_handing_back_awaits_redis(server: WireServer) -> None:
+    # The hand-back awaits Redis inside a cancelled scope: it must be shielded to happen.
+    with redis_server() as (url, _):
+        assert cancelled_then_next(server, rate_limit_store=url) < 0.6
