@@ -41,9 +41,10 @@ def _escaped(text: str) -> str:
 
 
 def markdown_text(value: Any, cell: bool = True) -> str:
-    """`value` as literal text on one line of Markdown (a paragraph or a table cell): every
-    character that could start Markdown is escaped, except that the spec's own code spans
-    stay code spans (re-fenced by `code_span`, so nothing escapes them)."""
+    """`value` as literal text inside a line of Markdown (after other text, or in a table
+    cell): every character that could start Markdown there is escaped, except that the
+    spec's own code spans stay code spans (re-fenced by `code_span`, so nothing escapes
+    them). `paragraphs` also escapes what could start a block at the start of a line."""
     lines = [line.strip() for line in str(value).splitlines()]
     text = " ".join(line for line in lines if line)
     parts, last = [], 0
@@ -51,7 +52,7 @@ def markdown_text(value: Any, cell: bool = True) -> str:
         parts += [_escaped(text[last : match.start()]), code_span(match[2].strip(), cell)]
         last = match.end()
     parts.append(_escaped(text[last:]))
-    return _LINE_START.sub(_escape_start, "".join(parts))
+    return "".join(parts)
 
 
 def _escape_start(match: re.Match[str]) -> str:
@@ -61,7 +62,8 @@ def _escape_start(match: re.Match[str]) -> str:
 def paragraphs(value: Any) -> list[str]:
     """`value` as literal Markdown paragraphs: its blank lines kept, everything else escaped."""
     blocks = re.split(r"\n\s*\n", str(value).strip())
-    return [text for text in (markdown_text(block, cell=False) for block in blocks) if text]
+    texts = (markdown_text(block, cell=False) for block in blocks)
+    return [_LINE_START.sub(_escape_start, text) for text in texts if text]
 
 
 def _fence(text: str, character: str, shortest: int) -> str:
