@@ -1,8 +1,14 @@
-"""Driving a rate controller as one caller does, in process or through Redis."""
+"""Driving a rate controller as one caller does, in process or through Redis; Laravel's window as a script."""
 
 from __future__ import annotations
 
+import math
+import time
 from typing import Any
+
+from clients import OK
+from laravel import RateLimiter  # bench/laravel.py: Laravel's, step for step
+from wire import Received, Reply
 
 
 def go(controller: Any) -> float:
@@ -14,3 +20,22 @@ def go(controller: Any) -> float:
     if slot.wait >= 0:
         controller.confirm(slot)
     return float(slot.wait)
+
+
+def laravel_window(max_attempts: int, decay: int) -> Any:
+    """A WireServer script answering as Laravel's ThrottleRequests over its RateLimiter."""
+    limiter = RateLimiter()
+
+    def script(received: Received) -> Reply:
+        key = received.headers.get("x-access-key-id", "")
+        limit = {"X-RateLimit-Limit": str(max_attempts)}
+        if limiter.too_many_attempts(key, max_attempts):
+            retry_after = limiter.available_in(key)
+            return Reply(429, "Too Many Attempts.", {**limit, "X-RateLimit-Remaining": "0",
+                         "Retry-After": str(retry_after),
+                         "X-RateLimit-Reset": str(math.floor(time.time()) + retry_after)})  # fmt: skip
+        limiter.hit(key, decay)
+        remaining = str(limiter.remaining(key, max_attempts))
+        return Reply(200, OK.body, {**limit, "X-RateLimit-Remaining": remaining})
+
+    return script
