@@ -154,7 +154,7 @@ class RateController:
         if self._opening and self._bucket is None:
             held = self._held()
             if held:
-                return HELD if held == POLL else Slot(-held)
+                return HELD if held == POLL else Slot(-held, None, 0.0, "retry-after")
         if self._bucket is None and self._quota.seen is None:
             self._sent += 1
             return FREE
@@ -172,7 +172,8 @@ class RateController:
         if bucket is None or cubic is None:
             if not_before is None or not_before <= now:
                 return UNPACED
-            return Slot(not_before - now, None, 0.0, "rate-control")
+            held = not_before == self._quota.hold_until  # a 429's Retry-After, not the quota
+            return Slot(not_before - now, None, 0.0, "retry-after" if held else "rate-control")
         # The rate at the slot, not now: slots handed out while the rate regrows (a queue
         # of callers after a cut) follow the curve instead of the low rate of the moment.
         bucket.rate = cubic.rate(max(now, bucket.next_free))

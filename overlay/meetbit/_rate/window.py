@@ -43,6 +43,9 @@ PROBE_BACKOFF = 0.1
 `Retry-After: 0`, Laravel's answer in a window's last fraction of a second); doubles per
 refusal in a row, up to `MAX_PROBE_BACKOFF`."""
 MAX_PROBE_BACKOFF = 1.0
+MARGIN = 0.02
+"""Seconds past a window's supposed whole-second end before its probe goes: the window began
+when the first request arrived, a little after this client sent it."""
 PROBE_PATIENCE = 2.0
 """Seconds after which another probe may go if the last one got no answer (a lost request)."""
 
@@ -114,12 +117,16 @@ class QuotaWindow:
         share = self.share()
         if share * left < 1 and self.lot >= share * left:
             return end  # contested, and another client's
+        whole = self._whole()
+        if share >= 1 and (left >= 2 or (left >= 1 and whole is not None)):
+            return 0.0  # alone: at once (its last request has nothing left to learn)
         if left >= 2:
-            if share >= 1:
-                return 0.0
             return self.last_sent + (end - self.last_sent) / left
         if left >= 1 and self.start is not None and self.period is not None:
-            return self.start + (self.period_lo + self.period) / 2  # it narrows the bracket
+            middle = (self.period_lo + self.period) / 2  # it narrows the bracket
+            if whole is not None:  # or confirms the whole seconds, from inside the window
+                middle = min(middle, whole - MARGIN)
+            return self.start + middle
         return end
 
     def sent(self, now: float) -> None:
@@ -187,17 +194,39 @@ class QuotaWindow:
             latest = now + quota.reset - self.start  # the window ends by its stated reset
             if latest > self.period_lo:
                 self.period = min(self.period, latest)
-                self.end = self.start + self.period
+                self.end = self.start + self._length()
 
     def _begin(self, start: float, remaining: int, in_flight: int) -> None:
         self.start, self.seen, self.accepted, self.stale = start, remaining, 1, in_flight
+
+    def _whole(self) -> float | None:
+        """The whole seconds the window's length is taken to be, if the bracket holds one.
+
+        Limiters configure windows in whole seconds (Laravel's decay, "20 per second", "60
+        per minute"), while the bracket narrows by one request a window: a first 429 at
+        1.17 s of a 1 s window would cost 0.17 s a window for several windows. Should the
+        window be longer, the probe at its supposed end is refused and the bracket moves
+        past the whole second (`period_lo`), which ends the guess.
+        """
+        if self.period is None:
+            return None
+        whole = float(int(self.period))
+        return whole if whole >= 1 and whole > self.period_lo else None
+
+    def _length(self) -> float:
+        """The length to plan on: its whole seconds with a margin, else the bracket's top."""
+        whole = self._whole()
+        if whole is None:
+            assert self.period is not None
+            return self.period
+        return whole + MARGIN
 
     def _longer_than(self, seconds: float) -> None:
         self.period_lo = max(self.period_lo, seconds)
         if self.period is not None and self.period < self.period_lo:
             self.period = self.period_lo
-            if self.start is not None:
-                self.end = self.start + self.period
+        if self.period is not None and self.start is not None:
+            self.end = max(self.end or 0.0, self.start + self._length())
 
     def _turn(self, start: float, remaining: int, in_flight: int, went: float | None) -> None:
         if self.limit is not None and self.seen is not None:
@@ -205,12 +234,13 @@ class QuotaWindow:
             self.spent_before = max(0, self.limit - self.seen)
         if went is not None and self.start is not None:
             longest = went - self.start  # sent then, it found the window turned
-            if self.period is not None:
+            if self.period is not None and self.period > self.period_lo:
                 self.period = max(self.period_lo, min(self.period, longest))
-            elif self.seen is not None and self.seen < 1:  # it was spent: a real turn
+            elif self.period is not None or (self.seen is not None and self.seen < 1):
+                # No top known (refused past it), or it was spent: a real turn.
                 self.period = max(self.period_lo, longest)
         self._begin(start, remaining, in_flight)
-        self.end = None if self.period is None else start + self.period
+        self.end = None if self.period is None else start + self._length()
 
     def _refused(self, now: float, quota: Quota | None, retry_after: float | None,
                  probed: bool) -> None:  # fmt: skip
@@ -233,7 +263,8 @@ class QuotaWindow:
         if self.period is None:
             if wait:
                 self.period = self.end - self.start
-        elif probed:
+        elif probed and self.share() >= 1:
             # Refused at the end: a window is longer than thought; the next probe finds out.
+            # (Not when others spend the key: they may have spent the new window first.)
             self._longer_than(self.probe_at - self.start)
             self.period = max(self.period, self.end - self.start)
