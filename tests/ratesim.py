@@ -96,6 +96,12 @@ class LeakyBucket:
 
 LIMITERS: dict[str, tuple[Callable[[], Callable[[float], Answer]], float]] = {
     "laravel": (Laravel, 10.0),
+    # The same shape at other sizes: Laravel's default (60 per minute) scaled to 6 s, and
+    # its own, and short windows, where whole-second rounding weighs most.
+    "laravel-10/1": (lambda: Laravel(10, 1), 10.0),
+    "laravel-20/2": (lambda: Laravel(20, 2), 10.0),
+    "laravel-60/6": (lambda: Laravel(60, 6), 10.0),
+    "laravel-60/60": (lambda: Laravel(60, 60), 1.0),
     "flask": (FixedWindow, 20.0),
     "slowapi": (lambda: FixedWindow(headers=False), 20.0),
     "nginx": (LeakyBucket, 20.0),

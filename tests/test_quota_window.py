@@ -182,7 +182,10 @@ class TestTheWindowsLength:
         assert window.end == pytest.approx(10.7)
 
     def test_ratelimit_policy_states_the_length(self) -> None:
-        headers = [(b"RateLimit", b'"default";r=3;t=2'), (b"RateLimit-Policy", b'"default";q=10;w=4')]
+        headers = [
+            (b"RateLimit", b'"default";r=3;t=2'),
+            (b"RateLimit-Policy", b'"default";q=10;w=4'),
+        ]
         quota = quota_from(headers)
         assert quota == Quota(10, 3, 2.0, 4.0)
         window = QuotaWindow()
@@ -216,6 +219,20 @@ def test_on_laravels_window_few_429s_at_the_ideal_rate_in_every_mode(mode: dict[
     assert max(shares) <= 0.12
     assert statistics.median(speeds) >= 0.97
     assert min(speeds) >= 0.93
+
+
+@pytest.mark.parametrize(
+    "limiter", ["laravel-10/1", "laravel-20/2", "laravel-60/6", "laravel-60/60"]
+)
+def test_the_window_s_size_does_not_matter(limiter: str) -> None:
+    # Tuned for the shape, not for the panel's 30 per 3 s: four processes of one key, each
+    # with its own controller, on Laravel's window at other sizes.
+    events = 300 if limiter.endswith("/60") else 200
+    shares, speeds = runs(limiter, seeds=4, processes=4, workers=12, events=events)
+    print(f"{limiter}: 429s / naive {max(shares):.2f} at most, x ideal {min(speeds):.2f} at least")
+    assert statistics.median(shares) <= 0.12
+    assert max(shares) <= 0.2
+    assert statistics.median(speeds) >= 0.93
 
 
 @pytest.mark.parametrize("limiter", LIMITERS)
