@@ -11,6 +11,12 @@ from laravel import RateLimiter  # bench/laravel.py: Laravel's, step for step
 from wire import Received, Reply
 
 
+def until_send(slot: Any) -> float:
+    """Seconds before the caller of `slot` may send: its wait, or, held (a negative wait,
+    a round's Retry-After not over), how long it is held."""
+    return abs(float(slot.wait))
+
+
 def go(controller: Any) -> float:
     """Reserve and confirm a send; the wait its slot asked for (negative: held, nothing sent).
 

@@ -176,7 +176,7 @@ class Call:
 
     def retry(self, status: int, least: float, slot: Slot) -> bool:
         """Whether to retry `status` after at least `least` s and then `slot`; records it if so."""
-        wait = max(least, slot.wait)
+        wait = max(least, abs(slot.wait))  # negative: held that long (`Slot.wait`)
         if not self._fits(wait):
             return False
         if status == 429:

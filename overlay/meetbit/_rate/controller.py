@@ -109,7 +109,8 @@ class RateController:
     """One send rate per access key and host, for its threads and tasks (module docstring)."""
 
     STATE = ("_sent", "_answered", "_first_burst", "_guessed", "_opening", "_round_start",
-             "_round_sent", "_round_answered", "_storms", "_refused_all", "_deferred", "_refused",
+             "_round_sent", "_round_answered", "_round_source", "_storms", "_refused_all",
+             "_deferred", "_refused",
              "_peak", "_cut_sent", "_cut_refused", "_w_last")  # fmt: skip
     PARTS = ("_bucket", "_cubic", "_detector", "_meter", "_quota")
 
@@ -133,6 +134,7 @@ class RateController:
         self._opening = True  # the first round may still be unanswered
         self._round_start = 0.0  # the round's first send (a round after a storm: not before)
         self._round_sent = self._round_answered = 0  # sent and answered before the round
+        self._round_source = "retry-after"  # what holds the round's start: or "backoff"
         self._storms = 0  # rounds refused whole in a row
         self._refused_all = 0  # 429s of every round
         self._deferred: float | None = None  # the latest moment the round's 429s asked for
@@ -154,7 +156,7 @@ class RateController:
         if self._opening and self._bucket is None:
             held = self._held()
             if held:
-                return HELD if held == POLL else Slot(-held, None, 0.0, "retry-after")
+                return HELD if held == POLL else Slot(-held, None, 0.0, self._round_source)
         if self._bucket is None and self._quota.seen is None:
             self._sent += 1
             return FREE
@@ -297,7 +299,9 @@ class RateController:
         if self._refused_all >= self._answered:  # never accepted: nothing known of the rate
             self._opening = True
             self._round_sent, self._round_answered = self._sent, self._answered
-            self._round_start = now + max(retry_after, backoff(MAX_BACKOFF, self._storms))
+            wait = backoff(MAX_BACKOFF, self._storms)
+            self._round_source = "retry-after" if retry_after >= wait else "backoff"
+            self._round_start = now + max(retry_after, wait)
             self._storms += 1
             return
         self._storms = 0
