@@ -227,36 +227,50 @@ class RateController:
         that failed without one; `quota` is what its headers said (`quota.quota_from`).
         """
         now = self._clock()
+        if throttled:
+            with self._lock:
+                self._refused_at(now, retry_after, quota)
+            return
         self._answered += 1
-        expected = False
         if quota is not None or self._quota.limit is not None:
             with self._lock:
                 answered = self._answered
-                # Expected: it found out when the window turns.
-                expected = throttled and self._quota.refused_probe(answered)
                 in_flight = max(0, self._sent - answered)
-                self._quota.update(now, quota, retry_after, throttled, answered, in_flight,
+                self._quota.update(now, quota, retry_after, False, answered, in_flight,
                                    self._round_start or now, self._jitter.below(1.0))  # fmt: skip
-        if not throttled:
-            self._count_accepted(now)
-            if self._bucket is not None:
-                self._detector.success(now, self._answered)
-                self._guessed = False
-            return
+        self._count_accepted(now)
+        if self._bucket is not None:
+            self._detector.success(now, self._answered)
+            self._guessed = False
+
+    def _refused_at(self, now: float, retry_after: float | None, quota: Quota | None) -> None:
+        """Take a 429 (`on_response`). Called with the lock."""
+        answered = self._answered + 1
+        expected = False
+        if quota is not None or self._quota.limit is not None:
+            # Expected: it found out when the window turns.
+            expected = self._quota.refused_probe(answered)
+            in_flight = max(0, self._sent - answered)
+            self._quota.update(now, quota, retry_after, True, answered, in_flight,
+                               self._round_start or now, self._jitter.below(1.0))  # fmt: skip
+        opening = self._opening and self._bucket is None
+        if opening and not expected:
+            # Judged when all that was sent is answered: a 429 that arrives before the
+            # successes sent with it would set the first rate from half the story.
+            # Retry-After counts from its 429, not from the judgement. Deferred before it
+            # is counted as answered: `_held` reads both without the lock, and a send let go
+            # in between would go out inside this 429's Retry-After.
+            self._deferred = max(self._deferred or now, now + (retry_after or 0.0))
+            self._refused += 1
+            self._refused_all += 1
+        self._answered += 1
         if expected:
             return  # it found out when the window turns; the quota holds sends until then
-        with self._lock:
-            if self._opening and self._bucket is None:
-                # Judged when all that was sent is answered: a 429 that arrives before the
-                # successes sent with it would set the first rate from half the story.
-                # Retry-After counts from its 429, not from the judgement.
-                self._deferred = max(self._deferred or now, now + (retry_after or 0.0))
-                self._refused += 1
-                self._refused_all += 1
-                if self._answered >= self._sent:
-                    self._open()
-                return
-            self._throttled(now, retry_after)
+        if opening:
+            if self._answered >= self._sent:
+                self._open()
+            return
+        self._throttled(now, retry_after)
 
     # --- the slow start ---------------------------------------------------------------------
 
