@@ -17,6 +17,22 @@ def until_send(slot: Any) -> float:
     return abs(float(slot.wait))
 
 
+def wait_and_send(controller: Any, clock: Any) -> float:
+    """Reserve, wait on the fake `clock` and confirm one send as the transport does; the
+    seconds it waited."""
+    started = clock.now
+    slot = controller.reserve()
+    while slot.wait < 0:
+        clock.advance(-slot.wait)
+        slot = controller.reserve()
+    clock.advance(slot.wait)
+    again = controller.confirm(slot)
+    while again is not None:
+        clock.advance(again.wait)
+        again = controller.confirm(again)
+    return float(clock.now - started)
+
+
 def go(controller: Any) -> float:
     """Reserve and confirm a send; the wait its slot asked for (negative: held, nothing sent).
 

@@ -22,7 +22,7 @@ from fakeclock import FakeClock
 from meetbit._rate import RateController
 from meetbit._rate.quota import Quota, quota_from
 from meetbit._rate.window import MARGIN, QuotaWindow
-from pacing import laravel_window
+from pacing import laravel_window, wait_and_send
 from ratesim import simulate
 from wire import WireServer
 
@@ -32,18 +32,7 @@ LIMIT = 30
 
 
 def send(controller: RateController, clock: FakeClock) -> float:
-    """Reserve, wait and confirm one send as the transport does; the seconds it waited."""
-    started = clock.now
-    slot = controller.reserve()
-    while slot.wait < 0:
-        clock.advance(-slot.wait)
-        slot = controller.reserve()
-    clock.advance(slot.wait)
-    again = controller.confirm(slot)
-    while again is not None:
-        clock.advance(again.wait)
-        again = controller.confirm(again)
-    return clock.now - started
+    return wait_and_send(controller, clock)
 
 
 def answer(controller: RateController, remaining: int, *, retry_after: float | None = None,

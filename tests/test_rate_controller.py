@@ -34,7 +34,7 @@ from meetbit._rate.detector import HOLD, Throttle, ThrottleDetector
 from meetbit._rate.jitter import Jitter
 from meetbit._rate.meter import AcceptedMeter
 from meetbit._rate.quota import Quota
-from pacing import go
+from pacing import go, wait_and_send
 
 
 def wait_of(bucket: SlotBucket, now: float) -> float:
@@ -542,15 +542,7 @@ def sequential(
     done, sent = [], 0
     for _ in range(calls):
         while True:
-            slot = controller.reserve()
-            while slot.wait < 0:
-                clock.advance(-slot.wait)
-                slot = controller.reserve()
-            clock.advance(slot.wait)
-            again = controller.confirm(slot)
-            while again is not None:
-                clock.advance(again.wait)
-                again = controller.confirm(again)
+            wait_and_send(controller, clock)
             clock.advance(latency)
             sent += 1
             if refused(sent):
