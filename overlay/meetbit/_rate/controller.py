@@ -28,7 +28,9 @@ Where it differs from botocore, and why:
   first answer, then at most twice its successes out. Its 429s are judged together once
   everything it has sent is answered; until then it sends nothing more. Against a spent
   window the winners of a burst would otherwise send again before the burst's refusals
-  arrive. Both last at most `ROUND_HOLD` after the first send;
+  arrive. Both last at most `ROUND_HOLD` after the first send. A round refused whole says
+  nothing of the rate: after its Retry-After one request finds out, and the slow start
+  begins again;
 * one cut per overshoot, not per refused request (`ThrottleDetector`); after
   `FORGET_AFTER` seconds without a throttle, it goes back to costing nothing.
 """
