@@ -554,3 +554,36 @@ class TestEveryRefusalSaysWhy:
         assert copy == config
         moved = config.replace(domain="b.com")
         assert moved.base_url == "https://b.com/api/public/v2.0"
+
+
+class TestRateControlSwitch:
+    """MEETBIT_RATE_CONTROL is resolved here with every other setting, not read elsewhere."""
+
+    @pytest.mark.parametrize(
+        ("value", "paced"),
+        [("", True), ("on", True), (" 1 ", True), ("off", False), ("OFF", False), ("0", False),
+         ("false", False), ("no", False)],
+    )  # fmt: skip
+    def test_the_environment_turns_pacing_on_or_off(self, value: str, paced: bool) -> None:
+        config = Config.resolve(
+            domain="acme.meetbit.com", environ={"MEETBIT_RATE_CONTROL": value}, **KEY
+        )
+        assert config.rate_control is paced
+
+    def test_an_unknown_value_is_refused_naming_the_variable(self) -> None:
+        with pytest.raises(
+            meetbit.ConfigurationError, match="MEETBIT_RATE_CONTROL must be on or off"
+        ):
+            Config.resolve(
+                domain="acme.meetbit.com", environ={"MEETBIT_RATE_CONTROL": "slow"}, **KEY
+            )
+
+    def test_a_client_built_with_it_off_is_not_paced(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        from meetbit._rate import Unpaced
+
+        monkeypatch.setenv("MEETBIT_RATE_CONTROL", "off")
+        with meetbit.Client("acme.meetbit.com", **KEY) as client:
+            assert type(client._controller) is Unpaced
+        monkeypatch.delenv("MEETBIT_RATE_CONTROL")
+        with meetbit.Client("acme.meetbit.com", **KEY) as client:
+            assert type(client._controller) is not Unpaced

@@ -34,7 +34,7 @@ from meetbit._rate.detector import HOLD, Throttle, ThrottleDetector
 from meetbit._rate.jitter import Jitter
 from meetbit._rate.meter import AcceptedMeter
 from meetbit._rate.quota import Quota
-from pacing import go
+from pacing import go, wait_and_send
 
 
 def wait_of(bucket: SlotBucket, now: float) -> float:
@@ -254,19 +254,31 @@ class TestRateController:
         controller = RateController(clock=clock)
         for _ in range(INITIAL_WINDOW):
             go(controller)
-        for _ in range(INITIAL_WINDOW - 6):
+        for _ in range(INITIAL_WINDOW - 2):
             controller.on_response(True, 1.0)
         assert go(controller) < 0, "held until the round is answered"
-        for _ in range(6):
+        for _ in range(2):
             controller.on_response(False, None)
         assert go(controller) >= 1.0, "the round's Retry-After is the floor"
-        assert controller.rate == pytest.approx(6 * BETA)
+        assert controller.rate == pytest.approx(2 * BETA)
 
-    def test_a_round_refused_whole_starts_from_its_size(self) -> None:
-        # Nothing accepted (a storm, a quota others hold): the only rate known is how many
-        # were sent together, as when the first 429 was judged on arrival.
-        controller = burst(FakeClock(), accepted=0, refused=INITIAL_WINDOW)
-        assert controller.rate == pytest.approx(INITIAL_WINDOW * BETA)
+    def test_a_round_refused_whole_starts_again_slowly_after_its_retry_after(self) -> None:
+        # Nothing accepted (a storm, a quota others hold): nothing is known of the rate. A
+        # rate guessed from the round's size paced 50 callers through a short storm at a
+        # crawl; instead one request finds out, once the Retry-After is over, as TCP does.
+        clock = FakeClock()
+        controller = RateController(clock=clock)
+        for _ in range(INITIAL_WINDOW):
+            go(controller)
+        for _ in range(INITIAL_WINDOW):
+            controller.on_response(True, 0.5)
+        assert 0 > go(controller) >= -0.5, "held until the Retry-After is over"
+        clock.advance(0.5)
+        assert go(controller) == 0.0, "one request finds out"
+        assert go(controller) < 0, "the others wait for its answer"
+        controller.on_response(False, None)
+        assert go(controller) == 0.0
+        assert controller.rate is None, "nothing accepted was ever refused: not paced"
 
     def test_a_new_client_keeps_to_twice_its_successes_until_round_hold(self) -> None:
         # 12 answered without a 429 say nothing of the quota: a burst of 40 more (threads
@@ -530,15 +542,7 @@ def sequential(
     done, sent = [], 0
     for _ in range(calls):
         while True:
-            slot = controller.reserve()
-            while slot.wait < 0:
-                clock.advance(-slot.wait)
-                slot = controller.reserve()
-            clock.advance(slot.wait)
-            again = controller.confirm(slot)
-            while again is not None:
-                clock.advance(again.wait)
-                again = controller.confirm(again)
+            wait_and_send(controller, clock)
             clock.advance(latency)
             sent += 1
             if refused(sent):

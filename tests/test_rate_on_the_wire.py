@@ -6,7 +6,6 @@ import asyncio
 import functools
 import itertools
 import json
-import math
 import signal
 import threading
 import time
@@ -16,9 +15,9 @@ from typing import Any
 import meetbit
 import pytest
 from clients import KEY_ID, OK, SECRET, make_async_client, make_client
-from laravel import RateLimiter  # bench/laravel.py: Laravel's, step for step
 from machine import finish, run_threads
 from meetbit._rate.controller import MAX_JITTER
+from pacing import laravel_window
 from wire import Received, Reply, WireServer
 
 pytestmark = pytest.mark.behaviour
@@ -294,25 +293,6 @@ def test_anyio_cancel_scopes_around_waiting_calls_leave_nothing_behind(server: W
 # --- MeetBit's own limiter shape: Laravel's ThrottleRequests, and what a 429 means ---------
 
 
-def laravel_window(max_attempts: int, decay: int) -> Any:
-    """A WireServer script answering as Laravel's ThrottleRequests over its RateLimiter."""
-    limiter = RateLimiter()
-
-    def script(received: Received) -> Reply:
-        key = received.headers.get("x-access-key-id", "")
-        limit = {"X-RateLimit-Limit": str(max_attempts)}
-        if limiter.too_many_attempts(key, max_attempts):
-            retry_after = limiter.available_in(key)
-            return Reply(429, "Too Many Attempts.", {**limit, "X-RateLimit-Remaining": "0",
-                         "Retry-After": str(retry_after),
-                         "X-RateLimit-Reset": str(math.floor(time.time()) + retry_after)})  # fmt: skip
-        limiter.hit(key, decay)
-        remaining = str(limiter.remaining(key, max_attempts))
-        return Reply(200, OK.body, {**limit, "X-RateLimit-Remaining": remaining})
-
-    return script
-
-
 class Recorder:
     """When the controller let each send go, and when it learnt of each 429 and its Retry-After."""
 
@@ -394,7 +374,7 @@ def test_calls_that_give_up_hand_their_moments_back(server: WireServer) -> None:
         floor = server.received[0].time + 2.0
         gave_up = 0
         while time.monotonic() < floor - 1.1:  # their wait is over max_retry_wait
-            with pytest.raises(meetbit.MeetBitError, match="max_retry_wait"):
+            with pytest.raises(meetbit.RateLimitedError, match=r"not sent.*max_retry_wait"):
                 client.events.cancel_event(1, 2, cancel_note="x")
             gave_up += 1
             time.sleep(0.02)

@@ -111,3 +111,19 @@ def test_a_wait_longer_than_max_retry_wait_ends_the_call_without_sleeping() -> N
     with pytest.raises(meetbit.RequestTimeoutError, match=r"waiting 6\.00 s to send would exceed"):
         this.before_attempt(6.0)
     this.before_attempt(5.0)
+
+
+def test_a_key_held_by_retry_after_longer_than_the_call_may_wait_is_a_429_not_sent() -> None:
+    # The spec's Retry-After: "seconds to wait before making another request". A call that
+    # cannot wait that long meets the server's 429, not a timeout of its own.
+    this = call(max_wait=5.0)
+    with pytest.raises(meetbit.RateLimitedError, match="not sent") as raised:
+        this.before_attempt(6.0, held=True)
+    assert raised.value.retry_after == 6.0
+    assert raised.value.status_code == 429
+    assert "max_retry_wait (5 s)" in str(raised.value)
+    budget = call(total_timeout=1.0)
+    with pytest.raises(meetbit.RateLimitedError, match="left of total_timeout"):
+        budget.before_attempt(2.0, held=True)
+    with pytest.raises(meetbit.RequestTimeoutError):  # pacing of its own: a timeout
+        budget.before_attempt(2.0)
