@@ -236,9 +236,10 @@ def test_the_winners_of_a_first_burst_wait_for_its_refusals(server: WireServer) 
     assert errors == []
     first = min(r.time for r in server.received)
     early = sum(r.time < first + 0.4 for r in server.received)
-    # 30 when every thread sent before the first answer; fewer when the slow start held
-    # the late ones (twice the 10 successes may be out). Never the winners' second calls.
-    assert 20 <= early <= 30, "one round, then a hold"
+    # The slow start lets 4 go, then twice what was answered: the 10 winners' answers let
+    # the refused 20 out, as fast as the machine answers. Never the winners' second calls,
+    # which would be requests past the 30 threads' first ones before any refusal is known.
+    assert 10 <= early <= 30, "one round, then a hold"
     assert len(server.received) <= 60 + 20 + 5, "after the round, paced into the new window"
 
 
