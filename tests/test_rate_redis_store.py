@@ -30,7 +30,7 @@ from machine import finish
 from meetbit._rate import controller_for
 from meetbit._rate.controller import FORGET_AFTER, INITIAL_WINDOW, MAX_BACKOFF, RateController
 from meetbit._rate.cubic import BETA
-from meetbit._rate.redis_store import RedisRateController
+from meetbit._rate.redis_store import STATE_TTL, RedisRateController
 from pacing import go
 from servers import free_port, redis_server
 from wire import WireServer
@@ -377,6 +377,25 @@ def test_after_a_quiet_spell_every_process_forgets_the_pace(
     later = ClockAhead(redis_url, name, ahead=FORGET_AFTER + 2)
     assert go(later) == 0.0
     assert stored(redis_url, name)["_bucket"] is None, "forgotten in Redis, for everyone"
+
+
+def test_an_unused_key_s_state_expires_and_every_write_renews_it(
+    redis_url: str, request: pytest.FixtureRequest
+) -> None:
+    # What was learned outlives a restart, not a day: Redis drops a key left unused for
+    # STATE_TTL seconds, so a key no process uses any more starts afresh.
+    name = key(request)
+    controller = RedisRateController(redis_url, name)
+    go(controller)
+    controller.on_response(True, 1.0)
+    server, where = redis.Redis.from_url(redis_url), f"meetbit:rate:{name}"
+    assert STATE_TTL - 5 <= server.ttl(where) <= STATE_TTL, "kept for STATE_TTL seconds"
+    server.expire(where, 3)
+    controller.on_response(False, None)  # a new state, written
+    assert server.ttl(where) >= STATE_TTL - 5, "each write keeps it STATE_TTL seconds more"
+    server.pexpire(where, 1)
+    time.sleep(0.05)
+    assert go(RedisRateController(redis_url, name)) == 0.0, "expired: nothing is paced"
 
 
 def stored(redis_url: str, name: str) -> dict[str, Any]:
