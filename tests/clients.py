@@ -24,3 +24,8 @@ def make_client(server: WireServer, **settings: Any) -> meetbit.Client:
 def make_async_client(server: WireServer, **settings: Any) -> meetbit.AsyncClient:
     """`make_client`, asynchronous."""
     return meetbit.AsyncClient(base_url=server.base_url, **{**KEY, **settings})
+
+
+def cancel(client: meetbit.Client) -> object:
+    """One cancel_event call, event 345 of calendar 12; its result."""
+    return client.events.cancel_event(12, 345, cancel_note="Moved")

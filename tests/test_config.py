@@ -18,17 +18,13 @@ from typing import Any, ClassVar
 import httpx
 import meetbit
 import pytest
-from clients import KEY, KEY_ID, OK, SECRET
+from clients import KEY, KEY_ID, OK, SECRET, cancel
 from conftest import ROOT
 from meetbit._config import Config, Options
 from wire import Reply, WireServer
 
 # The generated client's own arguments: accepted by the constructor only to be refused.
 GENERATED_ONLY = {"follow_redirects", "httpx_args", "raise_on_unexpected_status"}
-
-
-def cancel(client: meetbit.Client) -> None:
-    client.events.cancel_event(12, 345, cancel_note="Moved")
 
 
 class TestOneDeclaration:

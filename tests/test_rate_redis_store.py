@@ -184,24 +184,34 @@ def test_one_controller_serves_successive_event_loops(
 
 
 @contextlib.contextmanager
-def silent_server() -> Iterator[str]:
-    """A socket that accepts connections and never answers (a stuck proxy, a full buffer)."""
+def broken_redis(*, hangs: bool) -> Iterator[tuple[str, list[float]]]:
+    """A socket in place of Redis: its URL, and when each connection came.
+
+    It accepts every connection and then either holds it open, never answering (`hangs`: a
+    stuck proxy, a full buffer), or closes it at once (each try fails quickly).
+    """
     listener = socket.create_server(("127.0.0.1", 0))
+    listener.settimeout(0.05)
     held: list[socket.socket] = []
+    came: list[float] = []
     stop = threading.Event()
 
     def accept() -> None:
-        listener.settimeout(0.1)
         while not stop.is_set():
             try:
-                held.append(listener.accept()[0])
+                connection, _ = listener.accept()
             except OSError:
                 continue
+            came.append(time.monotonic())
+            if hangs:
+                held.append(connection)
+            else:
+                connection.close()
 
     thread = threading.Thread(target=accept, daemon=True)
     thread.start()
     try:
-        yield f"redis://127.0.0.1:{listener.getsockname()[1]}/0"
+        yield f"redis://127.0.0.1:{listener.getsockname()[1]}/0", came
     finally:
         stop.set()
         finish(thread, timeout=5)
@@ -258,7 +268,7 @@ def test_a_failing_redis_never_holds_a_call_past_its_budget(
 ) -> None:
     with contextlib.ExitStack() as stack:
         if fault == "never answers":
-            url = stack.enter_context(silent_server())
+            url, _ = stack.enter_context(broken_redis(hangs=True))
             act: Any = lambda: None  # noqa: E731 - silent from the start
         else:
             url, process = stack.enter_context(redis_server())
@@ -403,39 +413,12 @@ def stored(redis_url: str, name: str) -> dict[str, Any]:
     return dict(json.loads(redis.Redis.from_url(redis_url).get(f"meetbit:rate:{name}")))
 
 
-@contextlib.contextmanager
-def refusing_server() -> Iterator[tuple[str, list[float]]]:
-    """A socket that accepts each connection and closes it at once; when each came."""
-    listener = socket.create_server(("127.0.0.1", 0))
-    listener.settimeout(0.05)
-    came: list[float] = []
-    stop = threading.Event()
-
-    def accept() -> None:
-        while not stop.is_set():
-            try:
-                connection, _ = listener.accept()
-            except OSError:
-                continue
-            came.append(time.monotonic())
-            connection.close()
-
-    thread = threading.Thread(target=accept, daemon=True)
-    thread.start()
-    try:
-        yield f"redis://127.0.0.1:{listener.getsockname()[1]}/0", came
-    finally:
-        stop.set()
-        finish(thread, timeout=5)
-        listener.close()
-
-
 def test_a_failing_redis_is_tried_again_after_a_pause_that_doubles(
     request: pytest.FixtureRequest,
 ) -> None:
     # docs/retries.md: the client paces in process, and tries Redis again after 1 s,
     # doubling while it keeps failing. Each try is one connection.
-    with refusing_server() as (url, came):
+    with broken_redis(hangs=False) as (url, came):
         controller = RedisRateController(url, key(request))
 
         def tries_after(moment: float) -> int:
