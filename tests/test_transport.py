@@ -21,8 +21,10 @@ import meetbit
 import pytest
 from clients import KEY, OK, make_async_client, make_client
 from conftest import EVENT
+from meetbit._rate.controller import RateController
+from meetbit._rate.quota import Quota
 from meetbit._retry import RetryPolicy
-from meetbit._transport import MAX_RESPONSE_BYTES
+from meetbit._transport import MAX_RESPONSE_BYTES, AsyncRetryTransport, RetryTransport
 from servers import free_port, redis_server
 from wire import Reply, WireServer
 
@@ -314,3 +316,81 @@ def test_through_redis_too_even_though_handing_back_awaits_redis(server: WireSer
     # The hand-back awaits Redis inside a cancelled scope: it must be shielded to happen.
     with redis_server() as (url, _):
         assert cancelled_then_next(server, rate_limit_store=url) < 0.6
+
+
+# --- each twin's own loop: waits honoured, the last answer recorded, quotas passed on -------
+
+
+def test_a_lost_connection_is_retried_only_after_its_backoff(twin: str, server: WireServer) -> None:
+    # The backoff drawn is the one waited: the server sees each retry at least that late.
+    server.queue(*[Reply(200, "", fault="close-before-reply")] * 3)
+    with pytest.raises(meetbit.NetworkError) as raised:
+        get_calendars(twin, client_of(twin, server))
+    waits = [attempt.wait for attempt in raised.value.attempts]
+    assert len(server.received) == len(waits) == 3
+    for index, wait in enumerate(waits[:-1]):
+        seen = server.received[index + 1].time - server.received[index].time
+        assert seen >= wait, (
+            f"retry {index + 1} went {seen:.3f} s after, its backoff was {wait:.3f}"
+        )
+
+
+def test_a_4xx_ends_the_call_with_its_one_attempt(twin: str, server: WireServer) -> None:
+    server.queue(Reply(400, "The cancel note is too long."))
+    with pytest.raises(meetbit.ApiError, match="too long") as raised:
+        cancel(twin, client_of(twin, server))
+    assert raised.value.status_code == 400
+    assert raised.value.attempts == (meetbit.Attempt(1, 400, None, 0.0, "none"),)
+
+
+class Told(RateController):
+    """A rate controller that notes what each answer told it."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.told: list[tuple[bool, float | None, Quota | None]] = []
+
+    def on_response(self, throttled: bool, retry_after: float | None, quota: Any = None) -> None:
+        self.told.append((throttled, retry_after, quota))
+        super().on_response(throttled, retry_after, quota)
+
+
+def test_every_answer_reaches_the_controller_with_its_quota(twin: str, server: WireServer) -> None:
+    # What each answer says of the key's rate goes to the rate controller: its quota, and for
+    # a 429 only, its Retry-After (a 503's is no statement about the key's rate).
+    server.queue(
+        Reply(200, OK.body, {"X-RateLimit-Limit": "5", "X-RateLimit-Remaining": "3"}),
+        Reply(429, "slow down", {"Retry-After": "0.05", "X-RateLimit-Remaining": "0"}),
+        Reply(503, "down", {"Retry-After": "7"}),
+        Reply(200, OK.body),
+    )
+    controller = Told()
+    url = f"{server.base_url}/calendars"
+    if twin == "sync":
+        with httpx.Client(transport=RetryTransport(httpx.HTTPTransport(), POLICY, controller)) as c:
+            statuses = [c.get(url).status_code, c.get(url).status_code]
+    else:
+
+        async def main() -> list[int]:
+            wire = AsyncRetryTransport(httpx.AsyncHTTPTransport(), POLICY, controller)
+            async with httpx.AsyncClient(transport=wire) as c:
+                return [(await c.get(url)).status_code, (await c.get(url)).status_code]
+
+        statuses = asyncio.run(main())
+    assert statuses == [200, 200]
+    assert controller.told == [
+        (False, None, Quota(5, 3, None)),
+        (True, 0.05, Quota(None, 0, None)),
+        (False, None, None),
+        (False, None, None),
+    ]
+
+
+def test_a_retried_429_s_retry_after_is_not_the_success_s(twin: str, server: WireServer) -> None:
+    # The outcome a success hands back says nothing of a 429 that came before it.
+    server.queue(Reply(429, "slow down", {"Retry-After": "0.05"}), Reply(200, "not json"))
+    with pytest.raises(meetbit.MalformedResponseError) as raised:
+        cancel(twin, client_of(twin, server))
+    assert raised.value.response is not None
+    outcome = raised.value.response.extensions["meetbit.outcome"]
+    assert outcome.retry_after is None
