@@ -93,7 +93,9 @@ def test_a_429_is_retried_for_any_method_after_at_least_its_retry_after() -> Non
 
 def test_a_finished_call_records_its_last_answer_only_when_it_failed() -> None:
     this = call()
+    this.after_response(httpx.Response(429), 2.5)
     this.finish(httpx.Response(200))
+    assert this.outcome.retry_after is None, "the 429 before said nothing of the success"
     this.finish(httpx.Response(399))
     assert this.outcome.attempts == []
     this.finish(httpx.Response(400))
