@@ -21,7 +21,7 @@ import meetbit
 import pytest
 from clients import KEY, OK, make_async_client, make_client
 from conftest import EVENT
-from meetbit._rate.controller import RateController
+from meetbit._rate.controller import RateController, Slot
 from meetbit._rate.quota import Quota
 from meetbit._retry import RetryPolicy
 from meetbit._transport import MAX_RESPONSE_BYTES, AsyncRetryTransport, RetryTransport
@@ -353,6 +353,45 @@ class Told(RateController):
     def on_response(self, throttled: bool, retry_after: float | None, quota: Any = None) -> None:
         self.told.append((throttled, retry_after, quota))
         super().on_response(throttled, retry_after, quota)
+
+
+class FloorMoves(RateController):
+    """Paces: hands out a moment 0.05 s away, and when it is confirmed the floor has moved
+    (a Retry-After another caller saw meanwhile): wait 0.3 s more, then it may go."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.confirmed = 0
+
+    def reserve(self) -> Slot:
+        return Slot(0.05, 0.0)
+
+    def confirm(self, slot: Slot) -> Slot | None:
+        self.confirmed += 1
+        return Slot(0.3, 0.0, 0.0, "retry-after") if self.confirmed == 1 else None
+
+
+def test_a_paced_send_waits_for_a_floor_that_moved_while_it_waited(
+    twin: str, server: WireServer
+) -> None:
+    server.queue(OK)
+    controller = FloorMoves()
+    url = f"{server.base_url}/calendars"
+    started = time.monotonic()
+    if twin == "sync":
+        with httpx.Client(transport=RetryTransport(httpx.HTTPTransport(), POLICY, controller)) as c:
+            status = c.get(url).status_code
+    else:
+
+        async def main() -> int:
+            wire = AsyncRetryTransport(httpx.AsyncHTTPTransport(), POLICY, controller)
+            async with httpx.AsyncClient(transport=wire) as c:
+                return (await c.get(url)).status_code
+
+        status = asyncio.run(main())
+    assert status == 200
+    assert controller.confirmed == 2, "confirmed again after the wait the first confirm asked"
+    assert server.received[0].time - started >= 0.35
 
 
 def test_every_answer_reaches_the_controller_with_its_quota(twin: str, server: WireServer) -> None:
