@@ -15,7 +15,9 @@ reason, in tests/equivalent_mutants.toml, by module, function and the line the m
 changes; they are left out of the score and printed apart. A listed mutant that no longer
 survives, or no longer exists, is reported, so the list does not rot.
 
-Usage: python tools/mutation.py [--group NAME ...] [--jobs N] [--report-only] [--markdown FILE]
+Usage: python tools/mutation.py [--group NAME ...] [--module NAME ...] [--jobs N] [--report-only]
+[--markdown FILE]. --module _rate.bucket mutates that module alone (its group's tests), so a
+long run can be taken in parts; the table shows what every part measured so far.
 """
 
 from __future__ import annotations
@@ -167,7 +169,7 @@ def retest_survivors(where: Path) -> None:
         meta.write_text(json.dumps(data), encoding="utf-8")
 
 
-def run(group: Group, where: Path, jobs: int) -> int:
+def run(group: Group, where: Path, jobs: int, modules: list[str]) -> int:
     mutmut = Path(sys.executable).with_name("mutmut")
     environment = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
     retest_survivors(where)
@@ -176,8 +178,16 @@ def run(group: Group, where: Path, jobs: int) -> int:
     # keep the tests of its first mapping, and its mutants survive tests never run on them.
     (where / "mutants" / "mutmut-stats.json").unlink(missing_ok=True)
     command = [str(mutmut), "run", "--max-children", str(jobs)]
+    # A module of the group alone: mutmut takes globs of mutant names (module.function).
+    command += [f"meetbit.{m}.*" for m in modules if _in_group(group, m)]
     print(f"== {group.name}: {', '.join(group.modules)} against {', '.join(group.tests)}")
     return subprocess.run(command, cwd=where, env=environment, check=False).returncode
+
+
+def _in_group(group: Group, module: str) -> bool:
+    """Whether `module` ("_transport", "_rate.bucket") is one `group` mutates."""
+    path = module.replace(".", "/")
+    return any(path == m.removesuffix(".py") or path.startswith(m) for m in group.modules)
 
 
 def _equivalents() -> list[dict[str, str]]:
@@ -283,18 +293,23 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--group", action="append", choices=[g.name for g in GROUPS])
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 2)
+    parser.add_argument(
+        "--module", action="append", default=[], help="only this module (_retry, _rate.bucket)"
+    )
     parser.add_argument("--report-only", action="store_true", help="score the last run")
     parser.add_argument("--markdown", type=Path, help="also write the table here")
     parser.add_argument("--survivors", action="store_true", help="print each survivor's diff")
     options = parser.parse_args()
     chosen = [g for g in GROUPS if not options.group or g.name in options.group]
+    if options.module:
+        chosen = [g for g in chosen if any(_in_group(g, m) for m in options.module)]
     status = 0
     listed = _equivalents()
     used: set[int] = set()
     scores: dict[str, Score] = {}
     for group in chosen:
         where = stage(group) if not options.report_only else STAGE / group.name
-        if not options.report_only and run(group, where, options.jobs) != 0:
+        if not options.report_only and run(group, where, options.jobs, options.module) != 0:
             status = 1
         if (where / "mutants").exists():
             scores.update(score(where, listed, used))
