@@ -160,9 +160,15 @@ def stage(group: Group) -> Path:
     return where
 
 
-def retest_survivors(where: Path) -> None:
-    """Forget every result but a kill: mutmut lets a result stand, and tests may be new."""
+def retest_survivors(where: Path, modules: list[str]) -> None:
+    """Forget every result but a kill: mutmut lets a result stand, and tests may be new.
+
+    With `modules`, only theirs: the others are not run this time and keep their results.
+    """
     for meta in (where / "mutants").rglob("*.py.meta"):
+        name = ".".join(meta.relative_to(where / "mutants" / "src" / "meetbit").parts)
+        if modules and name.removesuffix(".py.meta") not in modules:
+            continue
         data = json.loads(meta.read_text(encoding="utf-8"))
         codes = data["exit_code_by_key"]
         data["exit_code_by_key"] = {k: v if v in KILLED else None for k, v in codes.items()}
@@ -172,7 +178,7 @@ def retest_survivors(where: Path) -> None:
 def run(group: Group, where: Path, jobs: int, modules: list[str]) -> int:
     mutmut = Path(sys.executable).with_name("mutmut")
     environment = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
-    retest_survivors(where)
+    retest_survivors(where, [m for m in modules if _in_group(group, m)])
     # mutmut maps each function to the tests that call it once, and after a change maps only
     # new tests: a function that appeared since (a dataclass turned into a plain class) would
     # keep the tests of its first mapping, and its mutants survive tests never run on them.
