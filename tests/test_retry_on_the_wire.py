@@ -28,12 +28,6 @@ QUICK = "0.01"
 a second, doubling (docs/retries.md), which the tests of that backoff wait for."""
 
 
-@pytest.fixture
-def unpaced(monkeypatch: pytest.MonkeyPatch) -> None:
-    """No shared pacing (MEETBIT_RATE_CONTROL=off), for tests that count retries, not waits."""
-    monkeypatch.setenv("MEETBIT_RATE_CONTROL", "off")
-
-
 def limited(retry_after: str | None = None) -> Reply:
     return Reply(
         429, "Too many requests.", {} if retry_after is None else {"Retry-After": retry_after}

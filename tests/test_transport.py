@@ -207,6 +207,43 @@ def test_a_5xx_after_a_429_is_the_server_error_with_both_attempts(
     assert raised.value.attempts[-1].wait == 0.0
 
 
+def test_without_rate_control_retry_after_still_holds_the_retry(
+    twin: str, server: WireServer, unpaced: None
+) -> None:
+    # No controller to set a floor: the call itself waits what the 429 asked.
+    server.queue(Reply(429, "slow down", {"Retry-After": "0.3"}), OK)
+    assert cancel(twin, client_of(twin, server)).id == EVENT["id"]
+    assert gap(server) >= 0.3
+
+
+def test_a_call_without_a_total_timeout_is_answered(twin: str, server: WireServer) -> None:
+    server.queue(OK)
+    assert cancel(twin, client_of(twin, server, total_timeout=None)).id == EVENT["id"]
+
+
+@pytest.mark.parametrize(
+    "twin",
+    [
+        pytest.param(
+            "sync",
+            marks=pytest.mark.xfail(
+                reason="a sync read cannot be cut short: each byte of the head resets the read "
+                "timeout, and only the body is checked against the deadline (docs/reliability.md)"
+            ),
+        ),
+        "async",
+    ],
+)
+def test_a_head_that_drips_is_cut_at_the_call_s_budget(twin: str, server: WireServer) -> None:
+    # Each byte comes well within the read timeout: only total_timeout can end it.
+    server.queue(Reply(200, OK.body, fault="drip-head", drip_interval=0.05))
+    started = time.monotonic()
+    with pytest.raises(meetbit.RequestTimeoutError) as raised:
+        cancel(twin, client_of(twin, server, total_timeout=0.5))
+    assert time.monotonic() - started < 1.5, "ended at its budget, not when the head was whole"
+    assert "the call used up its total_timeout" in str(raised.value)
+
+
 def get_calendars(twin: str, client_of: Callable[[], Any]) -> Any:
     """An idempotent request through the client's own httpx client."""
     if twin == "sync":
@@ -316,6 +353,43 @@ def test_through_redis_too_even_though_handing_back_awaits_redis(server: WireSer
     # The hand-back awaits Redis inside a cancelled scope: it must be shielded to happen.
     with redis_server() as (url, _):
         assert cancelled_then_next(server, rate_limit_store=url) < 0.6
+
+
+class CancelledWhileHandingBack(RateController):
+    """A controller whose hand-back is where the caller's task is cancelled (a Redis round
+    trip, in the real store): it notes the moments it got back all the same."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.scope: Any = None
+        self.handed_back: list[Slot] = []
+
+    async def arelease(self, slot: Slot) -> None:
+        import anyio
+
+        self.scope.cancel()
+        await anyio.sleep(0)  # a checkpoint: the cancellation lands here unless shielded
+        self.handed_back.append(slot)
+
+
+def test_a_retry_given_up_hands_its_moment_back_even_when_cancelled_then(
+    server: WireServer,
+) -> None:
+    # The 429 asks for 30 s, more than max_retry_wait: the call gives the retry up and hands
+    # back the moment it had been given for it, while its task is being cancelled.
+    import anyio
+
+    server.queue(Reply(429, "slow down", {"Retry-After": "30"}))
+    controller = CancelledWhileHandingBack()
+    wire = AsyncRetryTransport(httpx.AsyncHTTPTransport(), RetryPolicy(max_wait=5), controller)
+
+    async def main() -> None:
+        async with httpx.AsyncClient(transport=wire) as client:
+            with anyio.CancelScope() as controller.scope:
+                await client.get(f"{server.base_url}/calendars")
+
+    anyio.run(main)
+    assert len(controller.handed_back) == 1
 
 
 # --- each twin's own loop: waits honoured, the last answer recorded, quotas passed on -------
