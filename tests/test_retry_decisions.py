@@ -11,6 +11,7 @@ from __future__ import annotations
 import httpx
 import meetbit
 import pytest
+from meetbit._rate.controller import MAX_JITTER, Slot
 from meetbit._retry import Call, RetryPolicy
 
 pytestmark = pytest.mark.behaviour
@@ -113,3 +114,23 @@ def test_a_wait_longer_than_max_retry_wait_ends_the_call_without_sleeping() -> N
     with pytest.raises(meetbit.RequestTimeoutError, match=r"waiting 6\.00 s to send would exceed"):
         this.before_attempt(6.0)
     this.before_attempt(5.0)
+
+
+@pytest.mark.parametrize(
+    ("wait", "controller_said", "label"),
+    [
+        (1.0, "rate-control", "retry-after"),  # what the server asked
+        (1.05, "rate-control", "retry-after"),  # within the jitter spread after it
+        (1.0 + MAX_JITTER, "rate-control", "retry-after"),  # at its edge
+        (1.2, "rate-control", "rate-control"),  # pacing made it later
+        (1.2, "retry-after", "retry-after"),  # a floor another 429 set
+    ],
+)
+def test_a_retried_429_s_wait_says_where_it_came_from(
+    wait: float, controller_said: str, label: str
+) -> None:
+    this = call("POST")
+    least = this.after_response(httpx.Response(429), 1.0)
+    assert least == 1.0
+    assert this.retry(429, least, Slot(wait, 0.0, 0.0, controller_said))
+    assert this.outcome.attempts[-1].wait_source == label

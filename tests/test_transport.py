@@ -450,22 +450,70 @@ def test_a_paced_send_waits_for_a_floor_that_moved_while_it_waited(
 ) -> None:
     server.queue(OK)
     controller = FloorMoves()
-    url = f"{server.base_url}/calendars"
     started = time.monotonic()
-    if twin == "sync":
-        with httpx.Client(transport=RetryTransport(httpx.HTTPTransport(), POLICY, controller)) as c:
-            status = c.get(url).status_code
-    else:
-
-        async def main() -> int:
-            wire = AsyncRetryTransport(httpx.AsyncHTTPTransport(), POLICY, controller)
-            async with httpx.AsyncClient(transport=wire) as c:
-                return (await c.get(url)).status_code
-
-        status = asyncio.run(main())
+    status = get_through(twin, controller, f"{server.base_url}/calendars")
     assert status == 200
     assert controller.confirmed == 2, "confirmed again after the wait the first confirm asked"
     assert server.received[0].time - started >= 0.35
+
+
+class Scripted(RateController):
+    """Hands out the given slots in turn (the last one again and again); notes hand-backs."""
+
+    def __init__(self, *slots: Slot) -> None:
+        super().__init__()
+        self.slots = list(slots)
+        self.asked = 0
+        self.released: list[Slot] = []
+
+    def reserve(self) -> Slot:
+        self.asked += 1
+        return self.slots[min(self.asked, len(self.slots)) - 1]
+
+    def confirm(self, slot: Slot) -> Slot | None:
+        return None
+
+    def release(self, slot: Slot) -> None:
+        self.released.append(slot)
+
+
+def get_through(twin: str, controller: RateController, url: str, **policy: Any) -> int:
+    """One GET of `url` through the retry transport with `controller`; its status."""
+    settings = RetryPolicy(**policy)
+    if twin == "sync":
+        with httpx.Client(
+            transport=RetryTransport(httpx.HTTPTransport(), settings, controller)
+        ) as c:
+            return c.get(url).status_code
+
+    async def main() -> int:
+        wire = AsyncRetryTransport(httpx.AsyncHTTPTransport(), settings, controller)
+        async with httpx.AsyncClient(transport=wire) as c:
+            return (await c.get(url)).status_code
+
+    return asyncio.run(main())
+
+
+def test_a_held_send_asks_again_after_the_time_it_was_told(twin: str, server: WireServer) -> None:
+    # Held (the first round unanswered, a probe out): a negative wait, "ask again then".
+    server.queue(OK)
+    controller = Scripted(Slot(-0.1), Slot(-0.1), Slot(0.0, 0.0))
+    started = time.monotonic()
+    assert get_through(twin, controller, f"{server.base_url}/calendars") == 200
+    assert controller.asked == 3
+    assert server.received[0].time - started >= 0.2
+    assert controller.released == []
+
+
+def test_a_moment_too_far_off_is_handed_back_and_nothing_sent(
+    twin: str, server: WireServer
+) -> None:
+    far = Slot(10.0, 0.0)
+    controller = Scripted(far)
+    with pytest.raises(meetbit.RequestTimeoutError, match="would exceed max_retry_wait"):
+        get_through(twin, controller, f"{server.base_url}/calendars", max_wait=5.0)
+    assert controller.released == [far]
+    assert server.received == []
 
 
 def test_every_answer_reaches_the_controller_with_its_quota(twin: str, server: WireServer) -> None:
@@ -479,17 +527,7 @@ def test_every_answer_reaches_the_controller_with_its_quota(twin: str, server: W
     )
     controller = Told()
     url = f"{server.base_url}/calendars"
-    if twin == "sync":
-        with httpx.Client(transport=RetryTransport(httpx.HTTPTransport(), POLICY, controller)) as c:
-            statuses = [c.get(url).status_code, c.get(url).status_code]
-    else:
-
-        async def main() -> list[int]:
-            wire = AsyncRetryTransport(httpx.AsyncHTTPTransport(), POLICY, controller)
-            async with httpx.AsyncClient(transport=wire) as c:
-                return [(await c.get(url)).status_code, (await c.get(url)).status_code]
-
-        statuses = asyncio.run(main())
+    statuses = [get_through(twin, controller, url), get_through(twin, controller, url)]
     assert statuses == [200, 200]
     assert controller.told == [
         (False, None, Quota(5, 3, None)),
