@@ -19,6 +19,7 @@ import subprocess
 import sys
 import threading
 import time
+import warnings
 from collections.abc import Iterator
 from typing import Any
 
@@ -28,8 +29,15 @@ import pytest
 from clients import OK
 from machine import finish
 from meetbit._rate import controller_for
-from meetbit._rate.controller import FORGET_AFTER, INITIAL_WINDOW, MAX_BACKOFF, RateController
+from meetbit._rate.controller import (
+    FORGET_AFTER,
+    INITIAL_WINDOW,
+    MAX_BACKOFF,
+    RateController,
+    Slot,
+)
 from meetbit._rate.cubic import BETA
+from meetbit._rate.quota import Quota
 from meetbit._rate.redis_store import STATE_TTL, RedisRateController
 from pacing import go
 from servers import free_port, redis_server
@@ -328,6 +336,67 @@ def test_close_releases_the_redis_connections(redis_url: str) -> None:
     )  # fmt: skip
     assert other._controller is not controller, "closed: the next client gets a new one"
     other.close()
+
+
+@pytest.mark.parametrize("twin", ["sync", "async"])
+@pytest.mark.parametrize("store", ["up", "down"])
+def test_a_spent_quota_holds_sends_at_confirm_with_redis_up_or_down(
+    store: str, twin: str, redis_url: str, request: pytest.FixtureRequest
+) -> None:
+    # A window the server said is spent: one send goes to find out when it turns (a probe),
+    # the next is held when confirmed, whether the state is in Redis or, Redis down, in this
+    # process. The held moment is then handed back (Redis down: nothing to hand it back to).
+    url = redis_url if store == "up" else f"redis://127.0.0.1:{free_port()}/0"
+    controller = RedisRateController(url, key(request))
+    spent = Quota(5, 0, 1.0)
+    if twin == "sync":
+        controller.on_response(False, None, spent)
+        probe = controller.confirm(controller.reserve())
+        held = controller.confirm(controller.reserve())
+        if held is not None:
+            controller.release(held)
+    else:
+
+        async def main() -> tuple[Slot | None, Slot | None]:
+            await controller.aon_response(False, None, spent)
+            probe = await controller.aconfirm(await controller.areserve())
+            held = await controller.aconfirm(await controller.areserve())
+            if held is not None:
+                await controller.arelease(held)
+            return probe, held
+
+        probe, held = asyncio.run(main())
+    assert probe is None, "one send finds out when the window turns"
+    assert held is not None, "the next waits for its answer"
+    assert held.wait > 0
+
+
+def test_aclose_closes_the_loop_s_connection_with_the_current_redis_api(
+    redis_url: str, request: pytest.FixtureRequest
+) -> None:
+    controller = RedisRateController(redis_url, key(request))
+    observer = redis.Redis.from_url(redis_url)
+
+    def connections() -> int:
+        return len(observer.client_list())
+
+    async def main() -> tuple[int, int, list[warnings.WarningMessage]]:
+        before = connections()
+        await controller.aon_response(False, None)  # opens this loop's connection
+        opened = connections()
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            await controller.aclose()
+            await controller.aclose()  # again: nothing left to close, and no error
+        deadline = time.monotonic() + 5
+        while connections() > before and time.monotonic() < deadline:
+            await asyncio.sleep(0.02)
+        return opened - before, connections() - before, caught
+
+    opened, left, caught = asyncio.run(main())
+    assert opened >= 1
+    assert left <= 0, "aclose() left this loop's Redis connection open"
+    assert not [w for w in caught if issubclass(w.category, DeprecationWarning)]
 
 
 # --- the decisions hold through Redis as in process ---------------------------------------
