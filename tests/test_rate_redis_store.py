@@ -152,15 +152,50 @@ def test_async_twins_share_the_same_state(redis_url: str, request: pytest.Fixtur
     assert RedisRateController(redis_url, name).reserve().wait >= 1.0
 
 
+@pytest.mark.parametrize("twin", ["sync", "async"])
 def test_unreachable_redis_falls_back_to_this_process_and_says_so(
-    request: pytest.FixtureRequest, caplog: pytest.LogCaptureFixture
+    twin: str, request: pytest.FixtureRequest, caplog: pytest.LogCaptureFixture
 ) -> None:
     controller = RedisRateController(f"redis://127.0.0.1:{free_port()}/0", key(request))
     with caplog.at_level(logging.WARNING, logger="meetbit"):
-        assert go(controller) == 0.0
-        controller.on_response(True, 1.0)
-        assert controller.reserve().wait >= 1.0  # the in-process controller took the 429
-    assert "pacing in this process only" in caplog.text
+        if twin == "sync":
+            assert go(controller) == 0.0
+            controller.on_response(True, 1.0)
+            assert controller.reserve().wait >= 1.0  # the in-process controller took the 429
+        else:
+
+            async def main() -> float:
+                slot = await controller.areserve()
+                assert slot.wait == 0.0
+                await controller.aconfirm(slot)
+                await controller.aon_response(True, 1.0)
+                return (await controller.areserve()).wait
+
+            assert asyncio.run(main()) >= 1.0
+    (warning,) = [r for r in caplog.records if r.levelno == logging.WARNING]
+    assert "pacing in this process only" in warning.getMessage()
+    assert "(ConnectionError: " in warning.getMessage(), "it says what failed"
+
+
+def test_one_event_loop_s_steps_share_one_connection(
+    redis_url: str, request: pytest.FixtureRequest
+) -> None:
+    controller = RedisRateController(redis_url, key(request))
+    observer = redis.Redis.from_url(redis_url)
+
+    def connections_made() -> int:
+        return int(observer.info("stats")["total_connections_received"])
+
+    before = connections_made()
+
+    async def main() -> int:
+        for _ in range(20):
+            await controller.aon_response(False, None)
+            await controller.aconfirm(await controller.areserve())
+        return connections_made() - before
+
+    assert asyncio.run(main()) <= 1, "a new connection per step"
+    asyncio.run(controller.aclose())
 
 
 def test_client_setting_selects_the_store(redis_url: str) -> None:
