@@ -19,7 +19,7 @@ from typing import Any
 import httpx
 import meetbit
 import pytest
-from clients import KEY, OK, make_async_client, make_client
+from clients import BUDGET, KEY, OK, make_async_client, make_client
 from conftest import EVENT
 from meetbit._rate.controller import RateController, Slot
 from meetbit._rate.quota import Quota
@@ -31,8 +31,9 @@ from wire import Reply, WireServer
 pytestmark = pytest.mark.behaviour
 
 OVER_THE_CAP = b"x" * (MAX_RESPONSE_BYTES + 1)
-POLICY = RetryPolicy()
-"""The default policy: the backoff ceilings are its backoff_base, doubling, at most backoff_max."""
+POLICY = RetryPolicy(total_timeout=BUDGET["total_timeout"])
+"""The default policy (the tests' budget): the backoff ceilings are its backoff_base,
+doubling, at most backoff_max."""
 
 
 @pytest.fixture(params=["sync", "async"])
@@ -90,7 +91,7 @@ def client_of(twin: str, server: WireServer, **settings: Any) -> Callable[[], An
 def client_at(twin: str, base_url: str, **settings: Any) -> Callable[[], Any]:
     """`client_of` for a URL where no WireServer is (nothing listening, a mock transport)."""
     kind = meetbit.Client if twin == "sync" else meetbit.AsyncClient
-    return lambda: kind(base_url=base_url, **KEY, **settings)
+    return lambda: kind(base_url=base_url, **{**KEY, **BUDGET, **settings})
 
 
 def gap(server: WireServer) -> float:
@@ -479,7 +480,7 @@ class Scripted(RateController):
 
 def get_through(twin: str, controller: RateController, url: str, **policy: Any) -> int:
     """One GET of `url` through the retry transport with `controller`; its status."""
-    settings = RetryPolicy(**policy)
+    settings = RetryPolicy(**{**BUDGET, **policy})
     if twin == "sync":
         with httpx.Client(
             transport=RetryTransport(httpx.HTTPTransport(), settings, controller)
