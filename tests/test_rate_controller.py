@@ -72,6 +72,76 @@ class TestSlotBucket:
         assert bucket.spacing == 1 / MIN_RATE
 
 
+class TestSlotBucketBookkeeping:
+    """Moments pending, sent, handed back, and moved by floors (bucket.py's docstring)."""
+
+    @staticmethod
+    def handed_out(bucket: SlotBucket, now: float, count: int) -> list[tuple[float, float]]:
+        """`count` moments, each with the shift when it was handed out."""
+        return [(bucket.reserve(now)[0], bucket.shift) for _ in range(count)]
+
+    @staticmethod
+    def moments(bucket: SlotBucket, slots: list[tuple[float, float]]) -> list[float]:
+        """Where those moments are now: moved by the floors set since (as `confirm` reads)."""
+        return [round(at + bucket.shift - shift, 6) for at, shift in slots]
+
+    def test_floors_move_pending_moments_as_one_and_new_ones_follow(self) -> None:
+        bucket = SlotBucket(rate=10, now=0.0)
+        slots = self.handed_out(bucket, 0.0, 3)
+        bucket.floor(1.0, 0.0, "retry-after")
+        assert self.moments(bucket, slots) == [1.0, 1.1, 1.2]
+        bucket.floor(2.0, 0.5, "retry-after")  # a second floor moves them again, by its own
+        assert self.moments(bucket, slots) == [2.0, 2.1, 2.2]
+        assert round(bucket.reserve(0.5)[0], 6) == 2.3
+        bucket.floor(1.5, 0.5, "retry-after")  # earlier than the first of them: no move
+        assert self.moments(bucket, slots) == [2.0, 2.1, 2.2]
+
+    def test_a_moment_handed_back_goes_to_the_next_caller(self) -> None:
+        bucket = SlotBucket(rate=10, now=0.0)
+        _, (second, _), _ = self.handed_out(bucket, 0.0, 3)
+        bucket.hand_back(second, 0.0)
+        assert bucket.reserve(0.0)[0] == second, "the gap first"
+        assert round(bucket.reserve(0.0)[0], 6) == 0.3, "then the schedule's end"
+
+    def test_the_last_moment_handed_back_pulls_the_schedule_s_end_back(self) -> None:
+        bucket = SlotBucket(rate=10, now=0.0)
+        bucket.floor(1.0, 0.0, "retry-after")
+        slots = self.handed_out(bucket, 0.0, 3)
+        assert self.moments(bucket, slots) == [1.0, 1.1, 1.2]
+        for at, shift in reversed(slots):
+            bucket.hand_back(at - shift, 0.0)
+        assert bucket.pending == []
+        assert bucket.idle(1.05), "nothing scheduled ahead any more"
+        assert bucket.reserve(1.05)[0] == 1.05, "not after the moments given up"
+
+    def test_a_floor_then_a_hand_back_keeps_the_moved_schedule(self) -> None:
+        bucket = SlotBucket(rate=10, now=0.0)
+        slots = self.handed_out(bucket, 0.0, 2)
+        bucket.floor(1.0, 0.0, "retry-after")
+        (at, shift) = slots[-1]
+        bucket.hand_back(at - shift, 0.0)
+        assert round(bucket.reserve(0.0)[0], 6) == 1.1, "the moved moment, not the old one"
+
+    def test_sending_or_handing_back_twice_or_unknown_moments_changes_nothing(self) -> None:
+        bucket = SlotBucket(rate=10, now=0.0)
+        (at, _), _ = self.handed_out(bucket, 0.0, 2)
+        bucket.sent(at)
+        bucket.sent(at)
+        bucket.sent(99.0)
+        bucket.hand_back(at, 0.0)
+        bucket.hand_back(99.0, 0.0)
+        assert bucket.pending == [0.1]
+        assert bucket.gaps == []
+
+    def test_idle_only_with_nothing_pending_and_nothing_scheduled_ahead(self) -> None:
+        bucket = SlotBucket(rate=4, now=10.0)
+        ((at, _),) = self.handed_out(bucket, 10.0, 1)
+        assert not bucket.idle(10.0), "a moment is pending"
+        bucket.sent(at)
+        assert not bucket.idle(10.2), "the next moment is still ahead"
+        assert bucket.idle(10.25)
+
+
 class TestCubic:
     def test_a_cut_keeps_beta_of_the_rate_and_regrows_to_it_after_k(self) -> None:
         cubic = Cubic(w_max=10.0, last_cut=0.0)
@@ -160,6 +230,11 @@ class TestThrottleDetector:
         detector.throttle(0.0, answered=1, sent=1000)  # cancelled waits: never answered
         assert detector.throttle(HOLD / 2, answered=2, sent=1000) is Throttle.STALE
         assert detector.throttle(HOLD + 0.01, answered=3, sent=1000) is Throttle.PERSISTING
+
+    def test_a_hold_ends_at_its_last_moment(self) -> None:
+        detector = ThrottleDetector()
+        detector.throttle(0.0, answered=1, sent=1000)
+        assert detector.throttle(HOLD, answered=2, sent=1000) is Throttle.PERSISTING
 
 
 class TestJitter:
