@@ -44,8 +44,10 @@ DOCUMENT: dict[str, Any] = {
                 "description": "an event with a title",
             },
             "a/b~c": {"type": "string"},
+            "Tree": {"oneOf": [{"type": "string"}, {"$ref": "#/components/schemas/Tree"}]},
         }
     },
+    "Xtop": {"type": "boolean"},
     "list": [{"first": 1}, {"second": 2}],
 }
 
@@ -54,6 +56,7 @@ def test_a_pointer_follows_json_pointer_escapes_and_list_indexes() -> None:
     assert pointer(DOCUMENT, "#/components/schemas/a~1b~0c") == {"type": "string"}
     assert pointer(DOCUMENT, "#/list/1") == {"second": 2}
     assert pointer(DOCUMENT, "#") is DOCUMENT
+    assert pointer(DOCUMENT, "#/Xtop") == {"type": "boolean"}, "a step may begin with any letter"
     with pytest.raises(KeyError, match="only local references"):
         pointer(DOCUMENT, "other.yaml#/x")
     with pytest.raises(KeyError):
@@ -71,6 +74,17 @@ def test_resolve_inlines_references_and_leaves_a_cycle_open() -> None:
         event["properties"]["id"]
         is not DOCUMENT["components"]["schemas"]["Event"]["properties"]["id"]
     ), "a copy: the document is never changed through what resolve returns"
+
+
+def test_a_cycle_through_a_list_is_left_open_too() -> None:
+    tree = resolve(DOCUMENT, {"$ref": "#/components/schemas/Tree"})
+    assert tree == {"oneOf": [{"type": "string"}, {}]}
+
+
+def test_all_of_skips_a_part_that_is_no_schema_object() -> None:
+    # OpenAPI 3.1 allows boolean schemas; `true` adds nothing, and the parts after it count.
+    merged = resolve(DOCUMENT, {"allOf": [True, {"type": "string"}], "maxLength": 3})
+    assert merged == {"type": "string", "maxLength": 3}
 
 
 def test_all_of_is_merged_uniting_properties_and_required() -> None:
@@ -132,7 +146,7 @@ def test_describe_limits_says_each_limit_in_words(schema: dict[str, Any], words:
 def test_a_date_is_a_full_date_only() -> None:
     assert parse_date("2026-11-23") == datetime.date(2026, 11, 23)
     for text in ("2026-11-23T10:00:00Z", "26-11-23", "2026-13-01", " 2026-11-23", 20261123):
-        with pytest.raises(ValueError, match=r"date|month"):
+        with pytest.raises(ValueError, match=r"^(not an RFC 3339 date|month must be in 1..12)$"):
             parse_date(text)  # type: ignore[arg-type]
 
 
