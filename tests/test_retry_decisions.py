@@ -117,20 +117,43 @@ def test_a_wait_longer_than_max_retry_wait_ends_the_call_without_sleeping() -> N
 
 
 @pytest.mark.parametrize(
-    ("wait", "controller_said", "label"),
+    ("retry_after", "wait", "controller_said", "label"),
     [
-        (1.0, "rate-control", "retry-after"),  # what the server asked
-        (1.05, "rate-control", "retry-after"),  # within the jitter spread after it
-        (1.0 + MAX_JITTER, "rate-control", "retry-after"),  # at its edge
-        (1.2, "rate-control", "rate-control"),  # pacing made it later
-        (1.2, "retry-after", "retry-after"),  # a floor another 429 set
+        (1.0, 1.0, "rate-control", "retry-after"),  # what the server asked
+        (1.0, 1.05, "rate-control", "retry-after"),  # within the jitter spread after it
+        (1.0, 1.0 + MAX_JITTER, "rate-control", "retry-after"),  # at its edge
+        (1.0, 1.2, "rate-control", "rate-control"),  # pacing made it later
+        (1.0, 1.2, "retry-after", "retry-after"),  # a floor another 429 set
+        (1.0, 1.2, "backoff", "retry-after"),  # later for a backoff, but it asked to wait
+        (0.0, 0.1, "backoff", "backoff"),  # Retry-After: 0, the documented backoff
+        (None, 0.1, "retry-after", "backoff"),  # none: the floor is a backoff
+        (0.0, 0.0, "none", "backoff"),  # not paced: the backoff alone
+        (None, 0.3, "rate-control", "rate-control"),
     ],
 )
 def test_a_retried_429_s_wait_says_where_it_came_from(
-    wait: float, controller_said: str, label: str
+    retry_after: float | None, wait: float, controller_said: str, label: str
 ) -> None:
     this = call("POST")
-    least = this.after_response(httpx.Response(429), 1.0)
-    assert least == 1.0
+    least = this.after_response(httpx.Response(429), retry_after)
+    assert least == (retry_after or 0.0)
     assert this.retry(429, least, Slot(wait, 0.0, 0.0, controller_said))
     assert this.outcome.attempts[-1].wait_source == label
+
+
+def test_a_retried_5xx_s_wait_is_backoff_unless_pacing_made_it_longer() -> None:
+    paced, alone = call(), call()
+    least = paced.after_response(httpx.Response(503), None)
+    assert least is not None
+    assert paced.retry(503, least, Slot(least + 1.0, 0.0))
+    assert paced.outcome.attempts[-1].wait_source == "rate-control"
+    least = alone.after_response(httpx.Response(503), None)
+    assert least is not None
+    assert alone.retry(503, least, Slot(0.0, None, 0.0, "none"))
+    assert alone.outcome.attempts[-1].wait_source == "backoff"
+
+
+def test_a_wait_of_exactly_max_retry_wait_is_waited() -> None:
+    this = call("POST", max_wait=5.0)
+    assert this.retry(429, 5.0, Slot(5.0, 0.0, 0.0, "retry-after"))
+    assert not call("POST", max_wait=5.0).retry(429, 5.0, Slot(5.01, 0.0))

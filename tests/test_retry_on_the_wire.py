@@ -6,6 +6,7 @@ import asyncio
 import email.utils
 import itertools
 import logging
+import os
 import time
 from typing import Any
 
@@ -52,6 +53,24 @@ class TestRetryAfterParsing:
         now = 1_800_000_000.0
         assert parse_retry_after(email.utils.formatdate(now + 30, usegmt=True), now=now) == 30.0
         assert parse_retry_after(email.utils.formatdate(now - 30, usegmt=True), now=now) == 0.0
+
+    def test_an_http_date_in_minus_0000_is_utc_whatever_the_machine_s_zone(self) -> None:
+        # RFC 5322: "-0000" is UTC with no known local zone; Python reads it as a naive
+        # datetime, which timestamp() would take as the machine's local time.
+        now = 1_800_000_000.0
+        zone = os.environ.get("TZ")
+        os.environ["TZ"] = "America/New_York"
+        time.tzset()
+        try:
+            stated = email.utils.formatdate(now + 30)  # "... -0000"
+            assert stated.endswith("-0000")
+            assert parse_retry_after(stated, now=now) == 30.0
+        finally:
+            if zone is None:
+                del os.environ["TZ"]
+            else:
+                os.environ["TZ"] = zone
+            time.tzset()
 
     @pytest.mark.parametrize(
         "value",

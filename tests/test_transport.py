@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import gzip
 import time
+import zlib
 from collections.abc import Callable
 from typing import Any
 
@@ -546,3 +548,45 @@ def test_a_retried_429_s_retry_after_is_not_the_success_s(twin: str, server: Wir
     assert raised.value.response is not None
     outcome = raised.value.response.extensions["meetbit.outcome"]
     assert outcome.retry_after is None
+
+
+# --- Content-Encoding: what the client asked for (gzip, deflate), decoded within the cap ---
+
+PLAIN = b"x" * 64
+LIMIT = 64
+"""The cap of these tests: PLAIN is exactly at it."""
+
+
+def deflated(data: bytes, wbits: int) -> bytes:
+    compressor = zlib.compressobj(wbits=wbits)
+    return compressor.compress(data) + compressor.flush()
+
+
+@pytest.mark.parametrize(
+    ("encoding", "body", "plain", "problem"),
+    [
+        ("identity", PLAIN, PLAIN, None),
+        ("gzip", gzip.compress(PLAIN), PLAIN, None),
+        ("x-gzip", gzip.compress(PLAIN), PLAIN, None),
+        ("GZip", gzip.compress(PLAIN), PLAIN, None),
+        ("gzip, identity", gzip.compress(PLAIN), PLAIN, None),
+        ("identity, gzip", gzip.compress(PLAIN), PLAIN, None),
+        ("gzip, gzip", gzip.compress(gzip.compress(PLAIN)), PLAIN, None),
+        ("deflate", deflated(PLAIN, zlib.MAX_WBITS), PLAIN, None),
+        ("deflate", deflated(PLAIN, -zlib.MAX_WBITS), PLAIN, None),  # raw, as some send it
+        ("br", b"\x0b", b"", "the body is in an encoding the client did not ask for (br)"),
+        ("gzip", gzip.compress(PLAIN + b"x"), b"", f"the decoded response body is larger than {LIMIT} bytes"),
+        ("gzip", gzip.compress(PLAIN * 4), b"", f"the decoded response body is larger than {LIMIT} bytes"),
+        ("gzip", gzip.compress(PLAIN)[:-8], b"", "the gzip body is truncated"),
+    ],
+)  # fmt: skip
+def test_a_body_is_decoded_as_its_content_encoding_says_within_the_cap(
+    encoding: str, body: bytes, plain: bytes, problem: str | None, server: WireServer
+) -> None:
+    server.queue(Reply(200, body, {"Content-Encoding": encoding}))
+    transport = RetryTransport(httpx.HTTPTransport(), POLICY, RateController(), LIMIT)
+    with httpx.Client(transport=transport) as client:
+        response = client.get(f"{server.base_url}/calendars")
+    assert response.extensions["meetbit.outcome"].problem == problem
+    assert response.content == plain
+    assert "Content-Encoding" not in response.headers, "decoded: httpx must not decode again"
