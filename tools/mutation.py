@@ -185,7 +185,9 @@ def run(group: Group, where: Path, jobs: int, modules: list[str]) -> int:
     (where / "mutants" / "mutmut-stats.json").unlink(missing_ok=True)
     command = [str(mutmut), "run", "--max-children", str(jobs)]
     # A module of the group alone: mutmut takes globs of mutant names (module.function).
-    command += [f"meetbit.{m}.*" for m in modules if _in_group(group, m)]
+    # Every mutant's name is its module's, then x_function or xǁClassǁmethod; a package's
+    # own (_rate.__init__) are named after the package.
+    command += [f"meetbit.{m.removesuffix('.__init__')}.x*" for m in modules if _in_group(group, m)]
     print(f"== {group.name}: {', '.join(group.modules)} against {', '.join(group.tests)}")
     return subprocess.run(command, cwd=where, env=environment, check=False).returncode
 
