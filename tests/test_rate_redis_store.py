@@ -448,19 +448,36 @@ def test_refusals_in_a_row_back_off_doubling_in_every_process(
         go(processes[0])
         processes[0].on_response(False, None)
         time.sleep(1 / 20)
-    go(processes[0])
-    processes[0].on_response(True, None)  # the overshoot: a cut
-    waits = []
-    for turn in range(4):  # the window has not turned: refused again, and again
-        process = processes[turn % 2]
-        waits.append(go(process))
-        time.sleep(max(0.0, waits[-1]))
+    server = redis.Redis.from_url(redis_url)
+
+    def refused(process: RedisRateController) -> float:
+        """A 429 without Retry-After; when it came, on the Redis server's clock."""
+        seconds, micros = server.time()
         process.on_response(True, None)
-    last = processes[0].reserve().wait
-    print(f"waits {waits}, then {last}")
-    assert waits[2] == pytest.approx(2 * waits[1], rel=0.15), "doubling"
-    assert waits[3] == pytest.approx(2 * waits[2], rel=0.15), "doubling, in either process"
-    assert last == pytest.approx(min(2 * waits[3], MAX_BACKOFF), rel=0.15), "at most MAX_BACKOFF"
+        return float(seconds) + micros / 1e6
+
+    go(processes[0])
+    told = refused(processes[0])  # the overshoot: a cut
+    # Each backoff is read as its floor (the slot's moment, on the server's clock) less the
+    # moment of the 429 that set it: what a loaded machine delays is the caller, not these.
+    backoffs = []
+    for turn in range(5):  # the window has not turned: refused again, and again
+        process = processes[turn % 2]
+        slot = process.reserve()
+        assert slot.at is not None
+        backoffs.append(slot.at - told)
+        if turn == 4:
+            process.release(slot)
+            break
+        process.confirm(slot)
+        time.sleep(max(0.0, slot.wait))
+        told = refused(process)
+    print(f"backoffs {backoffs}")
+    assert backoffs[2] == pytest.approx(2 * backoffs[1], rel=0.15), "doubling"
+    assert backoffs[3] == pytest.approx(2 * backoffs[2], rel=0.15), "doubling, in either process"
+    assert backoffs[4] == pytest.approx(min(2 * backoffs[3], MAX_BACKOFF), rel=0.15), (
+        "at most MAX_BACKOFF"
+    )
 
 
 class ClockAhead(RedisRateController):
