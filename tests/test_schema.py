@@ -19,6 +19,7 @@ from meetbit._schema import (
     integer_range,
     merged,
     parse_date,
+    parse_datetime,
     pointer,
     resolve,
 )
@@ -111,6 +112,7 @@ def test_all_of_is_merged_uniting_properties_and_required() -> None:
         ({"minimum": 0.5, "maximum": 9.5}, (1, 9)),
         ({"minimum": -0.5, "maximum": -0.25}, (0, -1)),  # empty
         ({"format": "int32", "minimum": -(2**40), "maximum": 2**40}, (-(2**31), 2**31 - 1)),
+        ({"format": "uint8"}, (-(2**63), 2**63 - 1)),  # a format it does not know: int64's
     ],
 )
 def test_integer_range_is_the_format_s_narrowed_by_the_bounds(
@@ -168,3 +170,39 @@ def test_a_number_check_refuses_what_json_cannot_carry(value: object, message: s
     assert str(raised.value).startswith(message)
     check(1, "n")
     check(2.5, "n")
+
+
+UTC = datetime.UTC
+
+
+@pytest.mark.parametrize(
+    ("text", "moment"),
+    [
+        ("2026-11-23T10:00:00-05:30",
+         datetime.datetime(2026, 11, 23, 10, tzinfo=datetime.timezone(-datetime.timedelta(hours=5, minutes=30)))),
+        ("2026-11-23T10:00:00+05:30",
+         datetime.datetime(2026, 11, 23, 10, tzinfo=datetime.timezone(datetime.timedelta(hours=5, minutes=30)))),
+        ("2026-11-23T10:00:00+23:59",
+         datetime.datetime(2026, 11, 23, 10, tzinfo=datetime.timezone(datetime.timedelta(hours=23, minutes=59)))),
+        ("2026-11-23T10:00:00.5Z", datetime.datetime(2026, 11, 23, 10, 0, 0, 500000, tzinfo=UTC)),
+        ("2026-11-23T10:00:00.1234567Z", datetime.datetime(2026, 11, 23, 10, 0, 0, 123456, tzinfo=UTC)),
+    ],
+)  # fmt: skip
+def test_a_date_time_keeps_its_offset_and_fraction(text: str, moment: datetime.datetime) -> None:
+    parsed = parse_datetime(text)
+    assert parsed == moment
+    assert parsed.utcoffset() == moment.utcoffset()
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("next tuesday", "not an RFC 3339 date-time"),
+        (20261123, "not an RFC 3339 date-time"),
+        ("2026-11-23T10:00:00+24:00", "not an RFC 3339 time offset"),
+        ("2026-11-23T10:00:00+00:60", "not an RFC 3339 time offset"),
+    ],
+)
+def test_what_is_no_rfc_3339_date_time_says_so(text: object, message: str) -> None:
+    with pytest.raises(ValueError, match=f"^{message}$"):
+        parse_datetime(text)  # type: ignore[arg-type]
