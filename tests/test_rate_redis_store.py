@@ -112,11 +112,12 @@ def test_a_429_in_another_process_slows_this_one(
     name = key(request)
     code = (
         "import sys; from meetbit._rate.redis_store import RedisRateController as R; "
-        "c = R(sys.argv[1], sys.argv[2]); c.confirm(c.reserve()); c.on_response(True, 2.0)"
+        "c = R(sys.argv[1], sys.argv[2]); c.confirm(c.reserve()); c.on_response(True, 30.0)"
     )
     subprocess.run([sys.executable, "-c", code, redis_url, name], check=True, timeout=60)
-    # 2 s from the other's 429, minus its startup
-    assert controller_for(redis_url, name).reserve().wait >= 1.5
+    # 30 s from the other's 429, less the time the other took to exit (a loaded machine
+    # took more than half a second): nothing local could make a wait this long.
+    assert controller_for(redis_url, name).reserve().wait >= 20
 
 
 def test_the_connection_survives_a_fork(redis_url: str, request: pytest.FixtureRequest) -> None:
