@@ -14,9 +14,10 @@ import random
 import threading
 from typing import Any
 
+import meetbit
 import pytest
 from fakeclock import FakeClock
-from meetbit._rate import RateController, controller_for
+from meetbit._rate import RateController, Unpaced, controller_for
 from meetbit._rate.bucket import MIN_RATE, SlotBucket
 from meetbit._rate.controller import (
     BACKOFF_BASE,
@@ -741,3 +742,34 @@ def test_a_moment_confirmed_late_is_not_sent_before_a_retry_after_set_meanwhile(
         clock.advance(turn.wait)
         turn = controller.confirm(turn)
     assert clock.now >= over, f"sent {over - clock.now:.3f} s before the Retry-After was over"
+
+
+class TestOneControllerPerKey:
+    """Clients of one access key and host share one controller (meetbit._rate.acquire)."""
+
+    @staticmethod
+    def client(key_id: str) -> meetbit.Client:
+        return meetbit.Client("acme.meetbit.com", access_key_id=key_id, access_key_secret="s")
+
+    def test_clients_share_it_until_the_last_of_them_closes(self, request: Any) -> None:
+        key_id = f"registry-{request.node.name}"
+        first, second = self.client(key_id), self.client(key_id)
+        shared = first._controller
+        assert second._controller is shared
+        assert self.client(f"{key_id}-other")._controller is not shared, "another key"
+        first.close()
+        third = self.client(key_id)
+        assert third._controller is shared, "still used by the second"
+        second.close()
+        third.close()
+        assert self.client(key_id)._controller is not shared, "the last closed: a new one"
+
+    @pytest.mark.parametrize("value", ["off", " OFF ", "0", "false", "No"])
+    def test_meetbit_rate_control_off_paces_nothing(
+        self, value: str, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        monkeypatch.setenv("MEETBIT_RATE_CONTROL", value)
+        assert isinstance(self.client("registry-off")._controller, Unpaced)
+
+    def test_without_it_calls_are_paced(self) -> None:
+        assert not isinstance(self.client("registry-on")._controller, Unpaced)

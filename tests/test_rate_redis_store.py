@@ -199,6 +199,27 @@ def test_one_event_loop_s_steps_share_one_connection(
     asyncio.run(controller.aclose())
 
 
+def test_clients_of_different_keys_on_one_redis_keep_apart(
+    redis_url: str, request: pytest.FixtureRequest
+) -> None:
+    name = key(request)
+    settings = {"base_url": "http://127.0.0.1:1", "access_key_secret": "s",
+                "rate_limit_store": redis_url}  # fmt: skip
+    with (
+        meetbit.Client(access_key_id=f"{name}-a", **settings) as a,
+        meetbit.Client(access_key_id=f"{name}-b", **settings) as b,
+    ):
+        go(a._controller)
+        a._controller.on_response(True, 5.0)
+        assert a._controller.reserve().wait >= 4.0
+        assert b._controller.reserve().wait == 0.0, "another key's 429 holds nothing here"
+
+
+@pytest.mark.parametrize("url", ["rediss://127.0.0.1:1/0", "unix:///tmp/no-such-redis.sock"])
+def test_every_redis_url_scheme_selects_the_store(url: str) -> None:
+    assert isinstance(controller_for(url, "key"), RedisRateController)
+
+
 def test_client_setting_selects_the_store(redis_url: str) -> None:
     client = meetbit.Client(
         base_url="http://127.0.0.1:1", access_key_id="id", access_key_secret="s",
@@ -209,7 +230,10 @@ def test_client_setting_selects_the_store(redis_url: str) -> None:
 
 def test_missing_redis_package_names_the_extra(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setitem(sys.modules, "redis", None)
-    with pytest.raises(meetbit.ConfigurationError, match=r"pip install \"meetbit\[redis\]\""):
+    with pytest.raises(
+        meetbit.ConfigurationError,
+        match=r'^rate_limit_store="redis://\.\.\." needs the redis package: pip install "meetbit\[redis\]"$',
+    ):
         controller_for("redis://127.0.0.1:1/0", "key")
 
 
@@ -334,19 +358,26 @@ def test_a_failing_redis_never_holds_a_call_past_its_budget(
     assert "pacing in this process only" in warnings[0].getMessage()
 
 
-def test_a_resumed_redis_is_used_again(request: pytest.FixtureRequest) -> None:
-    with redis_server() as (url, process):
+def test_a_resumed_redis_is_used_again(
+    request: pytest.FixtureRequest, caplog: pytest.LogCaptureFixture
+) -> None:
+    with redis_server() as (url, process), caplog.at_level(logging.INFO, logger="meetbit"):
         name = key(request)
         controller, other = RedisRateController(url, name), RedisRateController(url, name)
-        process.send_signal(signal.SIGSTOP)
-        began = time.monotonic()
-        go(controller)
-        assert time.monotonic() - began < 0.5, "one operation's deadline, not a hang"
-        process.send_signal(signal.SIGCONT)
-        time.sleep(1.1)  # the first retry of Redis comes a second after the failure
-        go(controller)
+        for _ in range(2):  # each outage is said once, and so is each recovery
+            process.send_signal(signal.SIGSTOP)
+            began = time.monotonic()
+            go(controller)
+            assert time.monotonic() - began < 0.5, "one operation's deadline, not a hang"
+            process.send_signal(signal.SIGCONT)
+            time.sleep(1.1)  # tried again a second after a failure
+            go(controller)
+            controller.on_response(False, None)
         controller.on_response(True, 2.0)
         assert other.reserve().wait >= 1.5, "the 429 reached the shared state again"
+    said = [r.getMessage() for r in caplog.records if r.name == "meetbit"]
+    assert sum("pacing in this process only" in m for m in said) == 2, said
+    assert sum("answers again" in m for m in said) == 2, said
 
 
 def test_close_releases_the_redis_connections(redis_url: str) -> None:
