@@ -6,6 +6,7 @@ the controller counts a send when it is confirmed."""
 from __future__ import annotations
 
 import asyncio
+import gc
 import heapq
 import itertools
 import json
@@ -773,3 +774,11 @@ class TestOneControllerPerKey:
 
     def test_without_it_calls_are_paced(self) -> None:
         assert not isinstance(self.client("registry-on")._controller, Unpaced)
+
+    def test_a_client_dropped_without_close_gives_its_use_back(self, request: Any) -> None:
+        key_id = f"registry-{request.node.name}"
+        dropped = self.client(key_id)
+        shared = dropped._controller
+        del dropped
+        gc.collect()
+        assert self.client(key_id)._controller is not shared, "its finalizer let it go"
