@@ -115,6 +115,20 @@ def test_a_number_path_parameter_is_taken(shapes: Path) -> None:
     assert seen["amount"] == 12.5
 
 
+def test_a_number_beyond_any_float_is_an_invalid_request_and_nothing_is_sent(shapes: Path) -> None:
+    # Was: a bare OverflowError out of the method (10**400 has no float, so no JSON number).
+    seen = outcome(
+        shapes,
+        "import meetbit\n"
+        "fake.add_resource('rates', 12.5)\n"
+        "try:\n"
+        "    client.rates.get_rate(10**400)\n"
+        "except meetbit.InvalidRequestError as error:\n"
+        "    print(json.dumps([str(error), len(fake.requests)]))",
+    )
+    assert seen == ["amount is out of range: it is too large for a number", 0]
+
+
 class TestPagination:
     """Laravel's paginator: page/per_page, meta and links, links that keep the query."""
 
@@ -351,7 +365,9 @@ class TestCalComShapes:
             "    put(['monday'], **version, Cookie='locale=de'),\n"
             "    put(['monday'], **version, Cookie='locale=en'),\n"
             "    put({'days': ['monday']}, **version), put([], **version),\n"
-            "    typed.id, sent['x-retries'], sent['cookie']]))",
+            "    typed.id, sent['x-retries'], sent['cookie'],\n"
+            "    put(['monday'], **version, Cookie='locale=\"x y'),\n"
+            "    put(['monday'], **version, Cookie='a=1; locale=f%72')]))",
         )
         assert seen[0] == [200, ""]
         assert seen[1] == [422, "The given data was invalid: X-Api-Version is required"]
@@ -361,4 +377,20 @@ class TestCalComShapes:
         assert "locale" in seen[4][1]
         assert seen[5] == [200, ""]
         assert seen[6][0] == seen[7][0] == 422
-        assert seen[8:] == [7, "2", "locale=fr"]
+        assert seen[8:11] == [7, "2", "locale=fr"]
+        # Was: a pair http.cookies finds malformed was dropped, so its value passed unchecked.
+        assert seen[11][0] == 422
+        assert "locale" in seen[11][1]
+        assert seen[12] == [200, ""]
+
+    def test_a_list_of_objects_without_an_identity_is_still_stored(self, shapes: Path) -> None:
+        # A listed kind is a collection a test fills, though nothing names one of its items.
+        seen = outcome(
+            shapes,
+            "fake.add_resource('list_schedule_slots', 7, 1, start='2026-01-05T09:00:00Z')\n"
+            "fake.add_resource('list_schedule_slots', 8, 1)\n"
+            "slots = client.schedules.list_schedule_slots(7)\n"
+            "print(json.dumps([fake.key_of('list_schedule_slots'),\n"
+            "                  [slot.start.isoformat() for slot in slots]]))",
+        )
+        assert seen == [["schedule_id", "id"], ["2026-01-05T09:00:00+00:00"]]

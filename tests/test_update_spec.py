@@ -309,6 +309,34 @@ def test_operation_the_generator_would_skip_is_named_and_nothing_changes(
     assert state(project) == before
 
 
+def test_properties_the_generator_names_alike_are_named_in_the_refusal(
+    project: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Scribe writes an array's items as a second key (`tags.*`). Was: "Properties a property
+    # and a property have the same python_name" (the generator's message, with object reprs).
+    document = variants.tree()
+    tags = {"type": "array", "items": {"type": "string"}}
+    document["paths"]["/events/tag"] = {
+        "post": {
+            "tags": ["Events"],
+            "operationId": "tagEvents",
+            "requestBody": {"content": {"application/json": {"schema": {
+                "type": "object", "properties": {"tags": tags, "tags.*": {"type": "string"}},
+            }}}},
+            "responses": {"204": {"description": "Tagged."}},
+        }
+    }  # fmt: skip
+    variant = variants.write(document, tmp_path / "scribe.yaml")
+    before = state(project)
+    assert run(variant, project=project) == 1
+    err = capsys.readouterr().err
+    assert (
+        "POST /events/tag (tagEvents): skipped: properties 'tags' and 'tags.*' get the same "
+        "Python name" in err
+    )
+    assert state(project) == before
+
+
 # --- Refusals -----------------------------------------------------------------------------
 
 

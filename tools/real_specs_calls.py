@@ -53,7 +53,7 @@ def sample(schema: dict[str, Any]) -> Any:
 
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            pattern = re.compile(_schema.python_pattern(schema["pattern"]), re.ASCII)
+            pattern = _schema.compile_pattern(schema["pattern"])
             value = strategies.from_regex(pattern, fullmatch=True).example()
     return python_value(schema, value)
 

@@ -90,13 +90,17 @@ class ResponseShapeError(ValueError):
 
 
 def rfc3339_date_time(value: object, path: str) -> datetime.datetime:
-    """A date-time datetime.fromisoformat refused: RFC 3339 also allows a lowercase `t` and `z`.
+    """A date-time datetime.fromisoformat refused, read by RFC 3339 (a lowercase `t` and `z` too).
 
-    Only reached when the fast parse failed, so the common case pays nothing for it.
+    Only reached when the fast parse failed, so the common case pays nothing for it. The
+    rule has one home, the client's schema module (meetbit._schema), imported here on
+    first use: the generated package ships inside the meetbit distribution.
     """
+    from meetbit._schema import parse_datetime
+
     if isinstance(value, str):
         try:
-            return datetime.datetime.fromisoformat(value.upper())
+            return parse_datetime(value)
         except ValueError:
             pass
     raise ResponseShapeError.bad_format(path, "an ISO 8601 date-time", value)

@@ -296,8 +296,10 @@ def _checked_host(domain: str, spelling: Callable[[str], str], source: str) -> s
         )
     host, port = domain, ""
     if domain.startswith("["):
-        host, _, rest = domain[1:].partition("]")
+        host, bracket, rest = domain[1:].partition("]")
         port = rest[1:] if rest.startswith(":") else rest
+        if not bracket:  # newer httpx refuses "[::1" itself, older ones take it
+            raise _bad_domain(domain, spelling, source)
         try:
             ipaddress.IPv6Address(host)
         except ValueError:

@@ -90,16 +90,51 @@ def _skipped_operations(output: str, document: Any) -> list[str]:
         method, path, skipped, reason = match.groups()
         operation = (document.get("paths", {}).get(path) or {}).get(method.lower()) or {}
         what = "skipped" if skipped else "generated with parts missing"
+        reason = " ".join(reason.split())
+        clashes = _same_python_name(document, operation) if "same python_name" in reason else []
+        if clashes:
+            reason = f"properties {'; '.join(clashes)} get the same Python name"
         found.append(
             f"{method} {path} ({operation.get('operationId', 'no operationId')}): {what}: "
             # The generator prints some names as object reprs; say what they are instead.
-            + re.sub(
-                r"<openapi_python_client[\w.]* object at 0x[0-9a-f]+>",
-                "a property",
-                " ".join(reason.split()),
-            )
+            + re.sub(r"<openapi_python_client[\w.]* object at 0x[0-9a-f]+>", "a property", reason)
         )
     return found
+
+
+def _same_python_name(document: Any, operation: Any) -> list[str]:
+    """The property names of one object in `operation` that the generator names alike.
+
+    Its own message prints them as object reprs. It gives two properties one Python
+    name when they are still equal with only the characters an identifier cannot hold
+    removed (`even_more_param` and `even_more_param.*`).
+    """
+    from openapi_python_client.strings import PythonIdentifier
+
+    clashes: list[str] = []
+
+    def walk(node: Any) -> None:
+        if isinstance(node, list):
+            for item in node:
+                walk(item)
+            return
+        if not isinstance(node, dict):
+            return
+        properties = node.get("properties")
+        if isinstance(properties, dict):
+            alike: dict[str, list[str]] = {}
+            for name in properties:
+                key = PythonIdentifier(str(name), "field_", skip_snake_case=True)
+                alike.setdefault(key, []).append(repr(str(name)))
+            clashes.extend(" and ".join(names) for names in alike.values() if len(names) > 1)
+        for value in node.values():
+            walk(value)
+
+    try:
+        walk(generate.operations.resolve(document, operation))
+    except (KeyError, IndexError, ValueError, TypeError):  # a $ref to nothing: say nothing more
+        return []
+    return list(dict.fromkeys(clashes))
 
 
 def generate_into(spec: Path, output: Path, root: Path, document: Any) -> None:

@@ -12,7 +12,7 @@ no edit here:
   field named like a parameter takes its method keyword (`--body-x`). Required fields are
   required flags. Values are typed from the schema: integers are ASCII digits only (`1.5`
   is bad input), numbers finite, booleans `true`/`false`, enums one of their values,
-  date-times and dates ISO 8601 (`datetime.fromisoformat`), arrays by repeating the flag,
+  date-times and dates RFC 3339 (meetbit._schema), arrays by repeating the flag,
   objects as JSON. A nullable field takes the word `null` to send JSON null. Each flag's
   help is the spec's description and limits.
 * Values are checked against the spec's limits before anything is sent (exit 2).

@@ -2,10 +2,10 @@
 
 A payload that is an object is a resource kind, known by its set of properties, when it
 has an identity: an `id` (Eloquent's key) or a property named after a path parameter of a
-route that returns it. An object without one that a route with path parameters returns
-(`{"status": "success"}`, a token pair) is computed, not stored: it is answered afresh
-each time, as a Laravel action answers plain JSON. A kind no path reaches is a
-singleton (key `()`), made on first use.
+route that returns it, or when a route lists it. An object without one that a route with
+path parameters returns (`{"status": "success"}`, a token pair) is computed, not stored:
+it is answered afresh each time, as a Laravel action answers plain JSON. A kind no path
+reaches is a singleton (key `()`), made on first use.
 
 Routes address resources as Laravel's route model binding does. A *member route* of a
 kind returns one of it from a path with parameters (`/x/{id}`, `/x/{id}/cancel`); its
@@ -149,7 +149,7 @@ class Kinds:
                     listed = self.by_operation[listing.operation.name]
 
     def _keep_identified(self, routes: Sequence[Route]) -> None:
-        """Forget the kinds without an identity that a route with path parameters returns."""
+        """Forget unlisted kinds without an identity that a path with parameters returns."""
         reaching: dict[int, list[Route]] = {}
         for route in routes:
             kind = self.by_operation.get(route.operation.name)
@@ -161,7 +161,8 @@ class Kinds:
             named = OWN_ID in properties or any(
                 f.name in properties for route in found for f in route.path_fields
             )
-            if not named and any(route.path_fields for route in found):
+            # A listed kind is a collection a test fills, identity or not (keyed by `id`).
+            if not named and not kind.listings and any(route.path_fields for route in found):
                 del self.by_operation[name]
 
     def _key(self, routes: Sequence[Route]) -> None:

@@ -8,8 +8,6 @@ route and `OPTIONS` by the router itself (200 with `Allow`), as Laravel's router
 
 from __future__ import annotations
 
-import contextlib
-import http.cookies
 import json
 import re
 import urllib.parse
@@ -143,11 +141,22 @@ def read(
     values = _text_values(route, "query", urllib.parse.parse_qs(query, keep_blank_values=True))
     sent = {name.lower(): value for name, value in (headers or {}).items()}
     _text_values(route, "header", {name: [value] for name, value in sent.items()}, fold=True)
-    cookies = http.cookies.SimpleCookie()
-    with contextlib.suppress(http.cookies.CookieError):
-        cookies.load(sent.get("cookie", ""))
-    _text_values(route, "cookie", {name: [morsel.value] for name, morsel in cookies.items()})
+    _text_values(route, "cookie", _cookies(sent.get("cookie", "")))
     return Values(params, values, _body(route, body, media_type))
+
+
+def _cookies(header: str) -> dict[str, list[str]]:
+    """The Cookie header's pairs as PHP reads them: split at `;`, values URL-decoded.
+
+    Not `http.cookies`: it silently drops a pair it finds malformed (a space, a quote,
+    a non-ASCII letter), so a value the rules must refuse would pass as absent.
+    """
+    found: dict[str, list[str]] = {}
+    for pair in header.split(";"):
+        name, _, value = pair.strip().partition("=")
+        if name:
+            found.setdefault(name, [urllib.parse.unquote(value)])  # PHP keeps the first
+    return found
 
 
 def _path_values(route: Route, path: str) -> dict[str, Any]:
