@@ -316,3 +316,31 @@ def test_text_that_is_not_its_schema_s_value_says_why(
 ) -> None:
     with pytest.raises(ValueError, match=f"^{says}$"):
         from_text(schema, text)
+
+
+class Colour(enum.Enum):
+    RED = "red"
+
+
+@pytest.mark.parametrize(
+    ("schema", "value", "says"),
+    [
+        ({"type": "string"}, Colour.RED, None),  # an enum member is checked by its value
+        ({"type": "integer", "format": "uint8"}, 5, None),  # a format it does not know
+        (
+            {"type": "integer", "exclusiveMinimum": 5},
+            5,
+            "field is out of range: it must be more than 5",
+        ),
+        (
+            {"type": "integer", "exclusiveMaximum": 5},
+            5,
+            "field is out of range: it must be less than 5",
+        ),
+        ({"type": "integer", "multipleOf": 2}, 3, "field must be a multiple of 2"),
+    ],
+)
+def test_a_lone_check_and_each_bound_alone(
+    schema: dict[str, Any], value: object, says: str | None
+) -> None:
+    assert violation(schema, value) == says

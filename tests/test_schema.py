@@ -17,6 +17,7 @@ from meetbit._schema import (
     compile_check,
     describe_limits,
     integer_range,
+    json_type,
     merged,
     parse_date,
     parse_datetime,
@@ -206,3 +207,19 @@ def test_a_date_time_keeps_its_offset_and_fraction(text: str, moment: datetime.d
 def test_what_is_no_rfc_3339_date_time_says_so(text: object, message: str) -> None:
     with pytest.raises(ValueError, match=f"^{message}$"):
         parse_datetime(text)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("schema", "kind"),
+    [
+        ({"type": "string"}, "string"),
+        ({"properties": {}}, "object"),  # properties without a type: an object
+        ({"type": "string", "properties": {}}, "string"),
+        ({"type": ["string", "null"]}, None),  # 3.1's list of types: none JSON type alone
+        ({}, None),
+    ],
+)
+def test_json_type_is_the_type_or_an_object_for_properties(
+    schema: dict[str, Any], kind: str | None
+) -> None:
+    assert json_type(schema) == kind
