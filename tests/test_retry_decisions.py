@@ -157,3 +157,43 @@ def test_a_wait_of_exactly_max_retry_wait_is_waited() -> None:
     this = call("POST", max_wait=5.0)
     assert this.retry(429, 5.0, Slot(5.0, 0.0, 0.0, "retry-after"))
     assert not call("POST", max_wait=5.0).retry(429, 5.0, Slot(5.01, 0.0))
+
+
+def budgeted(total: float, timeout: dict[str, float | None] | None = None) -> Call:
+    request = httpx.Request("GET", "https://acme.test/x")
+    if timeout is not None:
+        request.extensions["timeout"] = dict(timeout)
+    return Call(RetryPolicy(total_timeout=total), request)
+
+
+def test_a_wait_past_the_budget_ends_the_call_with_its_attempts() -> None:
+    this = budgeted(1.0)
+    this.outcome.attempts.append(meetbit.Attempt(1, 503, None, 0.2, "backoff"))
+    with pytest.raises(meetbit.RequestTimeoutError) as raised:
+        this.before_attempt(2.0)
+    assert str(raised.value).endswith(
+        "(TimeoutException: waiting 2.00 s to send would exceed max_retry_wait or total_timeout)"
+    )
+    assert raised.value.attempts == (meetbit.Attempt(1, 503, None, 0.2, "backoff"),)
+    budgeted(1.0).before_attempt(0.5)  # within it: nothing raised
+
+
+def test_a_spent_budget_says_so() -> None:
+    with pytest.raises(meetbit.RequestTimeoutError) as raised:
+        budgeted(0.0).before_attempt(0.0)
+    assert str(raised.value).endswith("(TimeoutException: the call used up its total_timeout)")
+
+
+def test_each_timeout_is_fitted_to_what_is_left_of_the_budget() -> None:
+    this = budgeted(2.0, {"connect": 5.0, "read": None, "write": 1.0, "pool": 5.0})
+    this.before_attempt(0.0)
+    fitted = this._request.extensions["timeout"]
+    assert fitted["write"] == 1.0, "already within the budget"
+    for phase in ("connect", "read", "pool"):
+        assert 1.5 < fitted[phase] <= 2.0, phase
+    roomy = budgeted(100.0, {"connect": 5.0, "read": 5.0, "write": 5.0, "pool": 5.0})
+    roomy.before_attempt(0.0)
+    assert roomy._request.extensions["timeout"] == {
+        p: 5.0 for p in ("connect", "read", "write", "pool")
+    }
+    budgeted(2.0).before_attempt(0.0)  # a request without timeouts: nothing to fit
