@@ -160,10 +160,11 @@ def test_a_wait_of_exactly_max_retry_wait_is_waited() -> None:
 
 
 def budgeted(total: float, timeout: dict[str, float | None] | None = None) -> Call:
-    request = httpx.Request("GET", "https://acme.test/x")
+    """A GET with `total` seconds of budget and, if given, these timeout phases."""
+    this = call(total_timeout=total)
     if timeout is not None:
-        request.extensions["timeout"] = dict(timeout)
-    return Call(RetryPolicy(total_timeout=total), request)
+        this._request.extensions["timeout"] = dict(timeout)
+    return this
 
 
 def test_a_wait_past_the_budget_ends_the_call_with_its_attempts() -> None:
