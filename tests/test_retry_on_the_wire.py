@@ -6,6 +6,7 @@ import asyncio
 import email.utils
 import itertools
 import logging
+import os
 import time
 from typing import Any
 
@@ -25,12 +26,6 @@ SLACK = 1.0  # upper tolerance for a loaded 2-core machine (several suites at on
 QUICK = "0.01"
 """A Retry-After for tests where the wait is not what is tested: "0" means a backoff of up to
 a second, doubling (docs/retries.md), which the tests of that backoff wait for."""
-
-
-@pytest.fixture
-def unpaced(monkeypatch: pytest.MonkeyPatch) -> None:
-    """No shared pacing (MEETBIT_RATE_CONTROL=off), for tests that count retries, not waits."""
-    monkeypatch.setenv("MEETBIT_RATE_CONTROL", "off")
 
 
 def limited(retry_after: str | None = None) -> Reply:
@@ -57,6 +52,24 @@ class TestRetryAfterParsing:
         now = 1_800_000_000.0
         assert parse_retry_after(email.utils.formatdate(now + 30, usegmt=True), now=now) == 30.0
         assert parse_retry_after(email.utils.formatdate(now - 30, usegmt=True), now=now) == 0.0
+
+    def test_an_http_date_in_minus_0000_is_utc_whatever_the_machine_s_zone(self) -> None:
+        # RFC 5322: "-0000" is UTC with no known local zone; Python reads it as a naive
+        # datetime, which timestamp() would take as the machine's local time.
+        now = 1_800_000_000.0
+        zone = os.environ.get("TZ")
+        os.environ["TZ"] = "America/New_York"
+        time.tzset()
+        try:
+            stated = email.utils.formatdate(now + 30)  # "... -0000"
+            assert stated.endswith("-0000")
+            assert parse_retry_after(stated, now=now) == 30.0
+        finally:
+            if zone is None:
+                del os.environ["TZ"]
+            else:
+                os.environ["TZ"] = zone
+            time.tzset()
 
     @pytest.mark.parametrize(
         "value",
