@@ -723,12 +723,6 @@ def test_decisions_are_the_same_when_the_state_goes_through_json_between_steps()
         assert json.dumps(kept.export_state()) == json.dumps(state), f"seed {seed}"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="SlotBucket.floor moves a moment already past by the floor less its lateness: "
-    "a caller that wakes late for its moment and then meets a Retry-After sends that much "
-    "before it is over (found by make mutation; bucket.py is being reworked)",
-)
 @pytest.mark.parametrize("late", [0.05, 0.3])
 def test_a_moment_confirmed_late_is_not_sent_before_a_retry_after_set_meanwhile(
     late: float,

@@ -196,9 +196,12 @@ class RateController:
             now = self._clock()
             bucket = self._bucket
             if slot.at is not None and bucket is not None and bucket.shift > slot.shift:
-                at = slot.at + bucket.shift - slot.shift
+                moved = slot.at + bucket.shift - slot.shift
+                # A moment already past when the floor came moved by less than its caller's
+                # lateness: the floor itself is what no send may precede.
+                at = max(moved, bucket.floor_at)
                 if at > now:
-                    return Slot(at - now, at, bucket.shift, bucket.floor_source)
+                    return Slot(at - now, moved, bucket.shift, bucket.floor_source)
             not_before = self._quota.gate(now, self._sent, self._sent - self._answered)
             if not_before == HOLD:
                 return slot._replace(wait=POLL)
