@@ -6,6 +6,7 @@ import logging
 import shutil
 import ssl
 import subprocess
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -146,6 +147,18 @@ def test_only_an_explicit_argument_turns_verification_off_and_it_warns(
     assert "TLS certificate verification is OFF" in caplog.text
     assert len(tls_server.received) == 1
     assert KEY_ID in tls_server.received[0].headers["x-access-key-id"]
+
+
+def test_a_head_that_drips_over_tls_is_cut_at_the_call_s_budget(tls_server: WireServer) -> None:
+    # The sync client bounds each socket read by the deadline: the TLS stream too.
+    tls_server.queue(Reply(200, OK.body, fault="drip-head", drip_interval=0.05))
+    with (
+        make_client(tls_server, verify=False, total_timeout=0.3) as client,
+        pytest.raises(meetbit.RequestTimeoutError, match="used up its total_timeout"),
+    ):
+        client.events.cancel_event(9, 10, cancel_note="x")
+    took = time.monotonic() - tls_server.received[0].time
+    assert took < 0.8, f"ended {took:.2f} s after it was sent: at its budget, not a second on"
 
 
 class TestSecretInErrors:

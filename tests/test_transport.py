@@ -224,19 +224,6 @@ def test_a_call_without_a_total_timeout_is_answered(twin: str, server: WireServe
     assert cancel(twin, client_of(twin, server, total_timeout=None)).id == EVENT["id"]
 
 
-@pytest.mark.parametrize(
-    "twin",
-    [
-        pytest.param(
-            "sync",
-            marks=pytest.mark.xfail(
-                reason="a sync read cannot be cut short: each byte of the head resets the read "
-                "timeout, and only the body is checked against the deadline (docs/reliability.md)"
-            ),
-        ),
-        "async",
-    ],
-)
 def test_a_head_that_drips_is_cut_at_the_call_s_budget(twin: str, server: WireServer) -> None:
     # Each byte comes well within the read timeout: only total_timeout can end it.
     server.queue(Reply(200, OK.body, fault="drip-head", drip_interval=0.05))

@@ -376,9 +376,12 @@ class Client(_Resources, _ClientBase):
 
     def get_httpx_client(self) -> httpx.Client:
         if self._client is None:
+            from meetbit._deadline import held_to_deadline
             from meetbit._transport import RetryTransport
 
-            wire = self._config.transport or httpx.HTTPTransport(**self._transport_settings())
+            wire = self._config.transport or held_to_deadline(
+                httpx.HTTPTransport(**self._transport_settings())
+            )
             assert isinstance(wire, httpx.BaseTransport)  # checked by Config
             self._client = httpx.Client(
                 transport=RetryTransport(wire, self._retry_policy(), self._controller),

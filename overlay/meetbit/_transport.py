@@ -31,6 +31,7 @@ from typing import cast
 import httpx
 
 from meetbit._auth import _APPEND_RAW as RAW_HEADER_LIST
+from meetbit._deadline import DEADLINE, SPENT
 from meetbit._errors import OUTCOME_EXTENSION as OUTCOME_EXTENSION
 from meetbit._rate import FREE, RateController, Slot
 from meetbit._rate.quota import Quota, quota_from
@@ -224,6 +225,14 @@ class RetryTransport(httpx.BaseTransport):
             return _finished(call, response)
 
     def _send(self, request: httpx.Request, call: Call) -> httpx.Response:
+        # The client's own transport holds each socket read to it (`_deadline`).
+        held = DEADLINE.set(call.deadline)
+        try:
+            return self._attempt(request, call)
+        finally:
+            DEADLINE.reset(held)
+
+    def _attempt(self, request: httpx.Request, call: Call) -> httpx.Response:
         response = self._transport.handle_request(request)
         if response.is_stream_consumed or isinstance(response.stream, httpx.ByteStream):
             call.outcome.problem = _in_memory(response, self._limit)
@@ -335,7 +344,7 @@ class AsyncRetryTransport(httpx.AsyncBaseTransport):
         # The deadline holds for the whole attempt, however the server spaces its bytes.
         with self._anyio.move_on_after(max(0.0, call.deadline - time.monotonic())):
             return await self._attempt(request, call)
-        raise httpx.ReadTimeout("the call used up its total_timeout")
+        raise httpx.ReadTimeout(SPENT)
 
     async def _attempt(self, request: httpx.Request, call: Call) -> httpx.Response:
         response = await self._transport.handle_async_request(request)
