@@ -18,6 +18,7 @@ from typing import Any
 import meetbit
 import pytest
 from fakeclock import FakeClock
+from machine import finish
 from meetbit._rate import RateController, Unpaced, controller_for
 from meetbit._rate.bucket import MIN_RATE, SlotBucket
 from meetbit._rate.controller import (
@@ -780,3 +781,23 @@ class TestOneControllerPerKey:
         del dropped
         gc.collect()
         assert self.client(key_id)._controller is not shared, "its finalizer let it go"
+
+    def test_a_finalizer_inside_the_registry_s_lock_does_not_wait_for_it(
+        self, request: Any
+    ) -> None:
+        # The garbage collector may run a dropped client's finalizer on the very thread that
+        # holds the registry's lock (acquire building a controller): it hung there for good.
+        key_id = f"registry-{request.node.name}"
+        dropped = self.client(key_id)
+        shared = dropped._controller
+        finalizer = dropped._rate._finalizer
+        assert finalizer is not None
+
+        def collect_inside_the_lock() -> None:
+            with meetbit._rate._LOCK:
+                finalizer()
+
+        worker = threading.Thread(target=collect_inside_the_lock, daemon=True)
+        worker.start()
+        finish(worker, 5)
+        assert self.client(key_id)._controller is not shared, "the next acquire let it go"

@@ -15,6 +15,7 @@ script 429s and must not wait for pacing. Each call still waits for its own Retr
 
 from __future__ import annotations
 
+import collections
 import os
 import threading
 from typing import Any
@@ -63,29 +64,69 @@ def acquire(store: str | None, key: str, paced: bool = True) -> RateController:
     if not paced:
         return Unpaced()
     with _LOCK:
+        closing = _let_go_pending()
         entry = _REGISTRY.get((store, key))
         if entry is None:
             entry = _REGISTRY[(store, key)] = (controller_for(store, key), [0])
         entry[1][0] += 1
-        return entry[0]
+    _close(closing)
+    return entry[0]
 
 
 def relinquish(controller: RateController) -> bool:
     """One user fewer; True when it was the last, and the caller is to close `controller`."""
     with _LOCK:
-        for name, (registered, users) in list(_REGISTRY.items()):
-            if registered is controller:
-                users[0] -= 1
-                if users[0] > 0:
-                    return False
-                del _REGISTRY[name]
-                return True
-    return False
+        closing = _let_go_pending()
+        last = _one_user_fewer(controller)
+    _close(closing)
+    return last
 
 
 def let_go(controller: RateController) -> None:
-    """`relinquish`, and close the controller if that was its last user."""
-    if relinquish(controller):
+    """`relinquish` for a client's finalizer, and close the controller if that was its last user.
+
+    A finalizer runs wherever the garbage collector does: possibly on this very thread inside
+    `acquire`'s lock (the lock is not reentrant, and a reentrant one would let the count
+    change under `acquire`). So it never waits for the lock: when the lock is busy, the next
+    `acquire` or `relinquish` finishes it.
+    """
+    _PENDING.append(controller)
+    if not _LOCK.acquire(blocking=False):
+        return
+    try:
+        closing = _let_go_pending()
+    finally:
+        _LOCK.release()
+    _close(closing)
+
+
+_PENDING: collections.deque[RateController] = collections.deque()
+
+
+def _let_go_pending() -> list[RateController]:
+    """With `_LOCK` held: one user fewer for each finalizer's let_go; those to close."""
+    closing = []
+    while _PENDING:
+        controller = _PENDING.popleft()
+        if _one_user_fewer(controller):
+            closing.append(controller)
+    return closing
+
+
+def _one_user_fewer(controller: RateController) -> bool:
+    """With `_LOCK` held: True when that was the last user (it leaves the registry)."""
+    for name, (registered, users) in list(_REGISTRY.items()):
+        if registered is controller:
+            users[0] -= 1
+            if users[0] > 0:
+                return False
+            del _REGISTRY[name]
+            return True
+    return False
+
+
+def _close(controllers: list[RateController]) -> None:
+    for controller in controllers:
         controller.close()
 
 
