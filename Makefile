@@ -74,12 +74,15 @@ bench: $(INSTALLED_PACKAGE) limiter-servers
 ## and runs that part's tests against every mutant; prints the score per module and writes
 ## it to build/mutation.md (docs/mutation.md keeps the last one). An hour or more on 2 cores;
 ## results are kept in build/mutation/, so a second run re-tests only what changed and what
-## survived. MUTATION_GROUPS="wire settings" picks parts; MUTATION_JOBS sets the workers.
+## survived. MUTATION_GROUPS="wire settings" picks parts, MUTATION_MODULES="_retry _rate.bucket"
+## modules (the table keeps what earlier parts measured); MUTATION_JOBS sets the workers.
 MUTATION_GROUPS ?=
+MUTATION_MODULES ?=
 MUTATION_JOBS ?= 2
 mutation: $(INSTALLED_PACKAGE) limiter-servers
 	$(BIN)/python tools/mutation.py --markdown build/mutation.md --jobs $(MUTATION_JOBS) \
-		$(foreach group,$(MUTATION_GROUPS),--group $(group))
+		$(foreach group,$(MUTATION_GROUPS),--group $(group)) \
+		$(foreach module,$(MUTATION_MODULES),--module $(module))
 
 ## The panel of real rate limiters in every mode (threads, asyncio, 4 processes, Redis store),
 ## next to the naive loop and openai-python's policy: about 10 minutes.

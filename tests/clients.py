@@ -16,11 +16,21 @@ OK = Reply(200, {"message": "Event canceled.", "data": EVENT})
 """MeetBit's answer to a cancelled event."""
 
 
+BUDGET = {"total_timeout": 10.0}
+"""The tests' clients' total_timeout unless a test sets its own: a retry loop that runs away
+(a bug, or a mutant of make mutation) fails the test in seconds, not after the default 120."""
+
+
 def make_client(server: WireServer, **settings: Any) -> meetbit.Client:
     """A client of `server` with the tests' key; `settings` add to or replace it."""
-    return meetbit.Client(base_url=server.base_url, **{**KEY, **settings})
+    return meetbit.Client(base_url=server.base_url, **{**KEY, **BUDGET, **settings})
 
 
 def make_async_client(server: WireServer, **settings: Any) -> meetbit.AsyncClient:
     """`make_client`, asynchronous."""
-    return meetbit.AsyncClient(base_url=server.base_url, **{**KEY, **settings})
+    return meetbit.AsyncClient(base_url=server.base_url, **{**KEY, **BUDGET, **settings})
+
+
+def cancel(client: meetbit.Client) -> object:
+    """One cancel_event call, event 345 of calendar 12; its result."""
+    return client.events.cancel_event(12, 345, cancel_note="Moved")

@@ -151,6 +151,12 @@ def server() -> Iterator[WireServer]:
     wire.stop()
 
 
+@pytest.fixture
+def unpaced(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No shared pacing (MEETBIT_RATE_CONTROL=off), for tests that count retries, not waits."""
+    monkeypatch.setenv("MEETBIT_RATE_CONTROL", "off")
+
+
 @pytest.fixture(scope="module")
 def package_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A scratch folder with the meetbit_api generated from openapi-more-operations.yaml."""

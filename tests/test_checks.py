@@ -8,7 +8,7 @@ from typing import Any
 
 import meetbit
 import pytest
-from meetbit._schema import compile_check
+from meetbit._schema import compile_check, from_text
 
 SECRETISH = "Very-Private-Value-9d1c"
 
@@ -247,3 +247,100 @@ def test_the_inline_checks_are_what_the_methods_run() -> None:
 )
 def test_kinds_without_an_inline_check_always_take_the_full_one(schema: dict[str, Any]) -> None:
     assert _generator_step().fast_check(schema, "value", True) is None
+
+
+DATE = {"type": "string", "format": "date"}
+
+
+@pytest.mark.parametrize(
+    ("schema", "value", "python", "says"),
+    [
+        ({"type": "array"}, 5, True, "field must be a list, not int"),
+        ({"type": "array", "minItems": 2}, [1], True, "field has 1 items; at least 2 are required"),
+        ({"type": "array", "minItems": 2}, [1, 2], True, None),
+        ({"type": "array", "uniqueItems": True}, [1, 1], True, "field must not repeat items"),
+        ({"type": "array"}, [1, 1], True, None),
+        ({"type": "array", "items": DATE}, [datetime.date(2026, 1, 1)], True, None),
+        ({"type": "array", "items": DATE}, ["2026-01-01"], True,
+         "field[0] must be a datetime.date, not str"),
+        ({"type": "array", "items": DATE}, ["2026-01-01"], False, None),
+        ({"type": "object"}, 5, True, "field must be an object, not int"),
+        ({"type": "object"}, {"a": 1}, True, None),
+        ({"type": "object", "properties": {"d": DATE}}, {"d": "2026-13-01"}, True,
+         "field.d must be an RFC 3339 date"),
+        ({"type": "object", "properties": {"d": DATE}}, {"d": "2026-01-01"}, True, None),
+        (DATE, "2026-01-01", True, "field must be a datetime.date, not str"),
+        (DATE, datetime.date(2026, 1, 1), True, None),
+        (DATE, "2026-13-01", False, "field must be an RFC 3339 date"),
+        ({"type": "string"}, 5, True, "field must be a string, not int"),
+        ({"type": "boolean"}, 1, True, "field must be a boolean, not int"),
+        ({"type": "integer"}, 2**63, True, "field is out of range: it must fit in int64"),
+        ({"type": "integer", "minimum": 0, "maximum": 10, "exclusiveMinimum": False,
+          "exclusiveMaximum": False, "multipleOf": 2}, 3, True, "field must be a multiple of 2"),
+    ],
+)  # fmt: skip
+def test_each_kind_s_refusal_in_words(
+    schema: dict[str, Any], value: object, python: bool, says: str | None
+) -> None:
+    assert violation(schema, value, python=python) == says
+
+
+@pytest.mark.parametrize(
+    ("schema", "text", "value"),
+    [
+        ({"type": "object"}, '{"a": 1}', {"a": 1}),
+        ({"type": "number"}, "12", 12),
+        ({"type": "number"}, "1.5", 1.5),
+        (DATE, "2026-01-01", datetime.date(2026, 1, 1)),
+        ({"type": "string"}, "2026-01-01", "2026-01-01"),
+    ],
+)
+def test_text_becomes_the_value_its_schema_says(
+    schema: dict[str, Any], text: str, value: object
+) -> None:
+    parsed = from_text(schema, text)
+    assert parsed == value
+    assert type(parsed) is type(value)
+
+
+@pytest.mark.parametrize(
+    ("schema", "text", "says"),
+    [
+        ({"type": "object"}, "nope", "'nope' is not JSON"),
+        ({"type": "number"}, "1e999", "'1e999' is not a finite number"),
+        (DATE, "2026-13-01", "'2026-13-01' is not an RFC 3339 date"),
+    ],
+)
+def test_text_that_is_not_its_schema_s_value_says_why(
+    schema: dict[str, Any], text: str, says: str
+) -> None:
+    with pytest.raises(ValueError, match=f"^{says}$"):
+        from_text(schema, text)
+
+
+class Colour(enum.Enum):
+    RED = "red"
+
+
+@pytest.mark.parametrize(
+    ("schema", "value", "says"),
+    [
+        ({"type": "string"}, Colour.RED, None),  # an enum member is checked by its value
+        ({"type": "integer", "format": "uint8"}, 5, None),  # a format it does not know
+        (
+            {"type": "integer", "exclusiveMinimum": 5},
+            5,
+            "field is out of range: it must be more than 5",
+        ),
+        (
+            {"type": "integer", "exclusiveMaximum": 5},
+            5,
+            "field is out of range: it must be less than 5",
+        ),
+        ({"type": "integer", "multipleOf": 2}, 3, "field must be a multiple of 2"),
+    ],
+)
+def test_a_lone_check_and_each_bound_alone(
+    schema: dict[str, Any], value: object, says: str | None
+) -> None:
+    assert violation(schema, value) == says

@@ -18,17 +18,15 @@ from typing import Any, ClassVar
 import httpx
 import meetbit
 import pytest
-from clients import KEY, KEY_ID, OK, SECRET
+from clients import KEY, KEY_ID, OK, SECRET, cancel
 from conftest import ROOT
 from meetbit._config import Config, Options
 from wire import Reply, WireServer
 
 # The generated client's own arguments: accepted by the constructor only to be refused.
 GENERATED_ONLY = {"follow_redirects", "httpx_args", "raise_on_unexpected_status"}
-
-
-def cancel(client: meetbit.Client) -> None:
-    client.events.cancel_event(12, 345, cancel_note="Moved")
+LONGEST_HOST = ("a" * 63 + ".") * 3 + "a" * 61
+"""253 characters, the most a host name may have (RFC 1035); one more is refused."""
 
 
 class TestOneDeclaration:
@@ -519,6 +517,16 @@ class TestEveryRefusalSaysWhy:
              "base_url must not have a query or a fragment; put headers= or a proxy in front "
              "instead, got 'https://acme.test/v2#x'"),
             ({"base_url": "ftp://acme.test"}, "base_url must be an http(s) URL, got 'ftp://acme.test'"),
+            ({"verify": 5}, "verify must be True, False, a CA bundle's path or an ssl.SSLContext"),
+            ({"proxy": "ftp://x"},
+             "proxy is not a proxy URL httpx can use: http://, https://, socks5:// or "
+             "socks5h://, a host, and a port or none"),
+            ({"domain": None, "base_url": "https://acme.test/v2#"},
+             "base_url must not have a query or a fragment; put headers= or a proxy in front "
+             "instead, got 'https://acme.test/v2#'"),
+            *[({"domain": bad}, f"domain must be a host name such as acme.meetbit.com, optionally "
+               f"with a port, got {bad!r}; pass base_url= for a full URL")
+              for bad in ("acme..com", "[::1]x", "a" * 64 + ".com", LONGEST_HOST + "a")],
         ],
     )  # fmt: skip
     def test_the_message(self, settings: dict[str, Any], message: str) -> None:
@@ -533,14 +541,49 @@ class TestEveryRefusalSaysWhy:
             ({"timeout": 0.5}, "half a second is above 0"),
             ({"timeout": httpx.Timeout(5.0, read=0.5)}, "so is each phase"),
             ({"verify": ssl.create_default_context()}, "an SSLContext"),
+            ({"total_timeout": 0.5}, "half a second of budget is above 0"),
+            ({"domain": "a" * 63 + ".com"}, "a label of 63 characters"),
+            ({"domain": LONGEST_HOST}, "a host name of 253 characters"),
+            ({"domain": "tenant.x."}, "a fully qualified name, its last label one letter"),
         ],
     )
     def test_what_is_allowed(self, settings: dict[str, Any], accepted: str) -> None:
         Config.resolve(**{"domain": "acme.meetbit.com", **KEY, **settings})
 
+    def test_a_base_url_httpx_cannot_parse_is_refused_naming_the_setting(self) -> None:
+        # httpx's own words follow (they differ between the httpx versions we admit).
+        with pytest.raises(meetbit.ConfigurationError) as raised:
+            Config.resolve(base_url="http://[::1", **KEY)
+        assert str(raised.value).startswith("base_url ")
+
     def test_a_base_url_loses_its_trailing_slash_only(self) -> None:
         config = Config.resolve(base_url="https://acme.test//v2/", **KEY)
         assert config.base_url == "https://acme.test//v2"
+        assert Config.resolve(base_url="https://acme.test/APIX/", **KEY).base_url == (
+            "https://acme.test/APIX"
+        )
+
+    @pytest.mark.parametrize(
+        ("argument", "message"),
+        [
+            ({"follow_redirects": True},
+             "follow_redirects=True is not supported: a redirect would carry the access key "
+             "headers to whatever host it names"),
+            ({"httpx_args": {"b": 1, "a": 2}},
+             "httpx_args is not supported (got ['a', 'b']): the client builds its own httpx "
+             "client so that auth, retries and errors apply; use transport=, proxy=, verify=, "
+             "headers=, cookies= or timeout="),
+            ({"raise_on_unexpected_status": False},
+             "raise_on_unexpected_status=False is not supported: every status the API does "
+             "not document raises a meetbit.MeetBitError"),
+        ],
+    )  # fmt: skip
+    def test_the_generated_client_s_own_arguments_are_refused_saying_why(
+        self, argument: dict[str, Any], message: str
+    ) -> None:
+        with pytest.raises(meetbit.ConfigurationError) as raised:
+            meetbit.Client("acme.meetbit.com", **KEY, **argument)
+        assert str(raised.value) == message
 
     def test_the_repr_hides_the_store_s_url_but_says_whether_there_is_one(self) -> None:
         assert repr(Config.resolve(domain="a.com", **KEY)).endswith(", rate_limit_store=None)")
@@ -554,3 +597,36 @@ class TestEveryRefusalSaysWhy:
         assert copy == config
         moved = config.replace(domain="b.com")
         assert moved.base_url == "https://b.com/api/public/v2.0"
+
+
+class TestRateControlSwitch:
+    """MEETBIT_RATE_CONTROL is resolved here with every other setting, not read elsewhere."""
+
+    @pytest.mark.parametrize(
+        ("value", "paced"),
+        [("", True), ("on", True), (" 1 ", True), ("off", False), ("OFF", False), ("0", False),
+         ("false", False), ("no", False)],
+    )  # fmt: skip
+    def test_the_environment_turns_pacing_on_or_off(self, value: str, paced: bool) -> None:
+        config = Config.resolve(
+            domain="acme.meetbit.com", environ={"MEETBIT_RATE_CONTROL": value}, **KEY
+        )
+        assert config.rate_control is paced
+
+    def test_an_unknown_value_is_refused_naming_the_variable(self) -> None:
+        with pytest.raises(
+            meetbit.ConfigurationError, match="MEETBIT_RATE_CONTROL must be on or off"
+        ):
+            Config.resolve(
+                domain="acme.meetbit.com", environ={"MEETBIT_RATE_CONTROL": "slow"}, **KEY
+            )
+
+    def test_a_client_built_with_it_off_is_not_paced(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        from meetbit._rate import Unpaced
+
+        monkeypatch.setenv("MEETBIT_RATE_CONTROL", "off")
+        with meetbit.Client("acme.meetbit.com", **KEY) as client:
+            assert type(client._controller) is Unpaced
+        monkeypatch.delenv("MEETBIT_RATE_CONTROL")
+        with meetbit.Client("acme.meetbit.com", **KEY) as client:
+            assert type(client._controller) is not Unpaced

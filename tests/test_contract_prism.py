@@ -11,7 +11,6 @@ from __future__ import annotations
 import asyncio
 import json
 import random
-import socket
 import subprocess
 import time
 from collections.abc import Iterator
@@ -21,6 +20,7 @@ import httpx
 import meetbit
 import pytest
 from conftest import ROOT, fixed_spec
+from servers import free_port
 
 PRISM = ROOT / "contract/node_modules/.bin/prism"
 CALLS = 200  # per mode: sync, then async
@@ -64,9 +64,7 @@ def prism(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]
     workdir = tmp_path_factory.mktemp("prism")
     spec = workdir / "openapi.fixed.json"
     spec.write_text(json.dumps(fixed_spec()), encoding="utf-8")
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    port = free_port()
     log = workdir / "prism.log"
     with log.open("w") as out:
         process = subprocess.Popen(

@@ -117,6 +117,23 @@ def test_errors_carry_their_request_with_the_secret_redacted_and_the_id_kept() -
     assert SECRET not in repr(sent.headers.raw)
 
 
+def test_the_carried_request_keeps_its_timeouts_and_nothing_else_it_was_sent_with() -> None:
+    # Extensions hold what transports and tracing hooks attached (the original request, a
+    # span, a callback): any of them may reach the secret. The timeouts say how it was sent.
+    answer = response(404)
+    timeouts = {"connect": 5.0, "read": 5.0, "write": 5.0, "pool": 5.0}
+    answer.request.extensions = {"timeout": timeouts, "trace": print, "original": request()}
+    error = error_for_response(answer, None)
+    assert error.response is not None
+    assert error.response.request.extensions == {"timeout": timeouts}
+
+
+def test_a_success_handed_over_without_a_problem_still_says_what_is_wrong() -> None:
+    error = error_for_response(response(200, b"x"), None)
+    assert isinstance(error, meetbit.MalformedResponseError)
+    assert str(error) == f"POST {URL}: the body cannot be used"
+
+
 def test_a_malformed_response_error_may_have_no_response() -> None:
     assert meetbit.MalformedResponseError("no body").response is None
 

@@ -16,7 +16,7 @@ import zlib
 
 import meetbit
 import pytest
-from clients import make_async_client, make_client
+from clients import cancel, make_async_client, make_client
 from conftest import EVENT
 from wire import Reply, WireServer
 
@@ -32,10 +32,6 @@ def bomb() -> bytes:
     chunk = b"\0" * (1 << 20)
     body = b"".join(compressor.compress(chunk) for _ in range(BOMB_SIZE >> 20))
     return body + compressor.flush()
-
-
-def cancel(client: meetbit.Client) -> object:
-    return client.events.cancel_event(1, 2, cancel_note="x")
 
 
 class TestBodies:

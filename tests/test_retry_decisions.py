@@ -11,6 +11,7 @@ from __future__ import annotations
 import httpx
 import meetbit
 import pytest
+from meetbit._rate.controller import MAX_JITTER, Slot
 from meetbit._retry import Call, RetryPolicy
 
 pytestmark = pytest.mark.behaviour
@@ -93,7 +94,9 @@ def test_a_429_is_retried_for_any_method_after_at_least_its_retry_after() -> Non
 
 def test_a_finished_call_records_its_last_answer_only_when_it_failed() -> None:
     this = call()
+    this.after_response(httpx.Response(429), 2.5)
     this.finish(httpx.Response(200))
+    assert this.outcome.retry_after is None, "the 429 before said nothing of the success"
     this.finish(httpx.Response(399))
     assert this.outcome.attempts == []
     this.finish(httpx.Response(400))
@@ -111,3 +114,103 @@ def test_a_wait_longer_than_max_retry_wait_ends_the_call_without_sleeping() -> N
     with pytest.raises(meetbit.RequestTimeoutError, match=r"waiting 6\.00 s to send would exceed"):
         this.before_attempt(6.0)
     this.before_attempt(5.0)
+
+
+def test_a_key_held_by_retry_after_longer_than_the_call_may_wait_is_a_429_not_sent() -> None:
+    # The spec's Retry-After: "seconds to wait before making another request". A call that
+    # cannot wait that long meets the server's 429, not a timeout of its own.
+    this = call(max_wait=5.0)
+    with pytest.raises(meetbit.RateLimitedError, match="not sent") as raised:
+        this.before_attempt(6.0, held=True)
+    assert raised.value.retry_after == 6.0
+    assert raised.value.status_code == 429
+    assert "max_retry_wait (5 s)" in str(raised.value)
+    budget = call(total_timeout=1.0)
+    with pytest.raises(meetbit.RateLimitedError, match="left of total_timeout"):
+        budget.before_attempt(2.0, held=True)
+    with pytest.raises(meetbit.RequestTimeoutError):  # pacing of its own: a timeout
+        budget.before_attempt(2.0)
+
+
+@pytest.mark.parametrize(
+    ("retry_after", "wait", "controller_said", "label"),
+    [
+        (1.0, 1.0, "rate-control", "retry-after"),  # what the server asked
+        (1.0, 1.05, "rate-control", "retry-after"),  # within the jitter spread after it
+        (1.0, 1.0 + MAX_JITTER, "rate-control", "retry-after"),  # at its edge
+        (1.0, 1.2, "rate-control", "rate-control"),  # pacing made it later
+        (1.0, 1.2, "retry-after", "retry-after"),  # a floor another 429 set
+        (1.0, 1.2, "backoff", "retry-after"),  # later for a backoff, but it asked to wait
+        (0.0, 0.1, "backoff", "backoff"),  # Retry-After: 0, the documented backoff
+        (None, 0.1, "retry-after", "backoff"),  # none: the floor is a backoff
+        (0.0, 0.0, "none", "backoff"),  # not paced: the backoff alone
+        (None, 0.3, "rate-control", "rate-control"),
+    ],
+)
+def test_a_retried_429_s_wait_says_where_it_came_from(
+    retry_after: float | None, wait: float, controller_said: str, label: str
+) -> None:
+    this = call("POST")
+    least = this.after_response(httpx.Response(429), retry_after)
+    assert least == (retry_after or 0.0)
+    assert this.retry(429, least, Slot(wait, 0.0, 0.0, controller_said))
+    assert this.outcome.attempts[-1].wait_source == label
+
+
+def test_a_retried_5xx_s_wait_is_backoff_unless_pacing_made_it_longer() -> None:
+    paced, alone = call(), call()
+    least = paced.after_response(httpx.Response(503), None)
+    assert least is not None
+    assert paced.retry(503, least, Slot(least + 1.0, 0.0))
+    assert paced.outcome.attempts[-1].wait_source == "rate-control"
+    least = alone.after_response(httpx.Response(503), None)
+    assert least is not None
+    assert alone.retry(503, least, Slot(0.0, None, 0.0, "none"))
+    assert alone.outcome.attempts[-1].wait_source == "backoff"
+
+
+def test_a_wait_of_exactly_max_retry_wait_is_waited() -> None:
+    this = call("POST", max_wait=5.0)
+    assert this.retry(429, 5.0, Slot(5.0, 0.0, 0.0, "retry-after"))
+    assert not call("POST", max_wait=5.0).retry(429, 5.0, Slot(5.01, 0.0))
+
+
+def budgeted(total: float, timeout: dict[str, float | None] | None = None) -> Call:
+    """A GET with `total` seconds of budget and, if given, these timeout phases."""
+    this = call(total_timeout=total)
+    if timeout is not None:
+        this._request.extensions["timeout"] = dict(timeout)
+    return this
+
+
+def test_a_wait_past_the_budget_ends_the_call_with_its_attempts() -> None:
+    this = budgeted(1.0)
+    this.outcome.attempts.append(meetbit.Attempt(1, 503, None, 0.2, "backoff"))
+    with pytest.raises(meetbit.RequestTimeoutError) as raised:
+        this.before_attempt(2.0)
+    assert str(raised.value).endswith(
+        "(TimeoutException: waiting 2.00 s to send would exceed max_retry_wait or total_timeout)"
+    )
+    assert raised.value.attempts == (meetbit.Attempt(1, 503, None, 0.2, "backoff"),)
+    budgeted(1.0).before_attempt(0.5)  # within it: nothing raised
+
+
+def test_a_spent_budget_says_so() -> None:
+    with pytest.raises(meetbit.RequestTimeoutError) as raised:
+        budgeted(0.0).before_attempt(0.0)
+    assert str(raised.value).endswith("(TimeoutException: the call used up its total_timeout)")
+
+
+def test_each_timeout_is_fitted_to_what_is_left_of_the_budget() -> None:
+    this = budgeted(2.0, {"connect": 5.0, "read": None, "write": 1.0, "pool": 5.0})
+    this.before_attempt(0.0)
+    fitted = this._request.extensions["timeout"]
+    assert fitted["write"] == 1.0, "already within the budget"
+    for phase in ("connect", "read", "pool"):
+        assert 1.5 < fitted[phase] <= 2.0, phase
+    roomy = budgeted(100.0, {"connect": 5.0, "read": 5.0, "write": 5.0, "pool": 5.0})
+    roomy.before_attempt(0.0)
+    assert roomy._request.extensions["timeout"] == {
+        p: 5.0 for p in ("connect", "read", "write", "pool")
+    }
+    budgeted(2.0).before_attempt(0.0)  # a request without timeouts: nothing to fit

@@ -17,8 +17,10 @@ from meetbit._schema import (
     compile_check,
     describe_limits,
     integer_range,
+    json_type,
     merged,
     parse_date,
+    parse_datetime,
     pointer,
     resolve,
 )
@@ -44,8 +46,10 @@ DOCUMENT: dict[str, Any] = {
                 "description": "an event with a title",
             },
             "a/b~c": {"type": "string"},
+            "Tree": {"oneOf": [{"type": "string"}, {"$ref": "#/components/schemas/Tree"}]},
         }
     },
+    "Xtop": {"type": "boolean"},
     "list": [{"first": 1}, {"second": 2}],
 }
 
@@ -54,6 +58,7 @@ def test_a_pointer_follows_json_pointer_escapes_and_list_indexes() -> None:
     assert pointer(DOCUMENT, "#/components/schemas/a~1b~0c") == {"type": "string"}
     assert pointer(DOCUMENT, "#/list/1") == {"second": 2}
     assert pointer(DOCUMENT, "#") is DOCUMENT
+    assert pointer(DOCUMENT, "#/Xtop") == {"type": "boolean"}, "a step may begin with any letter"
     with pytest.raises(KeyError, match="only local references"):
         pointer(DOCUMENT, "other.yaml#/x")
     with pytest.raises(KeyError):
@@ -71,6 +76,17 @@ def test_resolve_inlines_references_and_leaves_a_cycle_open() -> None:
         event["properties"]["id"]
         is not DOCUMENT["components"]["schemas"]["Event"]["properties"]["id"]
     ), "a copy: the document is never changed through what resolve returns"
+
+
+def test_a_cycle_through_a_list_is_left_open_too() -> None:
+    tree = resolve(DOCUMENT, {"$ref": "#/components/schemas/Tree"})
+    assert tree == {"oneOf": [{"type": "string"}, {}]}
+
+
+def test_all_of_skips_a_part_that_is_no_schema_object() -> None:
+    # OpenAPI 3.1 allows boolean schemas; `true` adds nothing, and the parts after it count.
+    merged = resolve(DOCUMENT, {"allOf": [True, {"type": "string"}], "maxLength": 3})
+    assert merged == {"type": "string", "maxLength": 3}
 
 
 def test_all_of_is_merged_uniting_properties_and_required() -> None:
@@ -97,6 +113,7 @@ def test_all_of_is_merged_uniting_properties_and_required() -> None:
         ({"minimum": 0.5, "maximum": 9.5}, (1, 9)),
         ({"minimum": -0.5, "maximum": -0.25}, (0, -1)),  # empty
         ({"format": "int32", "minimum": -(2**40), "maximum": 2**40}, (-(2**31), 2**31 - 1)),
+        ({"format": "uint8"}, (-(2**63), 2**63 - 1)),  # a format it does not know: int64's
     ],
 )
 def test_integer_range_is_the_format_s_narrowed_by_the_bounds(
@@ -132,7 +149,7 @@ def test_describe_limits_says_each_limit_in_words(schema: dict[str, Any], words:
 def test_a_date_is_a_full_date_only() -> None:
     assert parse_date("2026-11-23") == datetime.date(2026, 11, 23)
     for text in ("2026-11-23T10:00:00Z", "26-11-23", "2026-13-01", " 2026-11-23", 20261123):
-        with pytest.raises(ValueError, match=r"date|month"):
+        with pytest.raises(ValueError, match=r"^(not an RFC 3339 date|month must be in 1..12)$"):
             parse_date(text)  # type: ignore[arg-type]
 
 
@@ -154,3 +171,55 @@ def test_a_number_check_refuses_what_json_cannot_carry(value: object, message: s
     assert str(raised.value).startswith(message)
     check(1, "n")
     check(2.5, "n")
+
+
+UTC = datetime.UTC
+
+
+@pytest.mark.parametrize(
+    ("text", "moment"),
+    [
+        ("2026-11-23T10:00:00-05:30",
+         datetime.datetime(2026, 11, 23, 10, tzinfo=datetime.timezone(-datetime.timedelta(hours=5, minutes=30)))),
+        ("2026-11-23T10:00:00+05:30",
+         datetime.datetime(2026, 11, 23, 10, tzinfo=datetime.timezone(datetime.timedelta(hours=5, minutes=30)))),
+        ("2026-11-23T10:00:00+23:59",
+         datetime.datetime(2026, 11, 23, 10, tzinfo=datetime.timezone(datetime.timedelta(hours=23, minutes=59)))),
+        ("2026-11-23T10:00:00.5Z", datetime.datetime(2026, 11, 23, 10, 0, 0, 500000, tzinfo=UTC)),
+        ("2026-11-23T10:00:00.1234567Z", datetime.datetime(2026, 11, 23, 10, 0, 0, 123456, tzinfo=UTC)),
+    ],
+)  # fmt: skip
+def test_a_date_time_keeps_its_offset_and_fraction(text: str, moment: datetime.datetime) -> None:
+    parsed = parse_datetime(text)
+    assert parsed == moment
+    assert parsed.utcoffset() == moment.utcoffset()
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("next tuesday", "not an RFC 3339 date-time"),
+        (20261123, "not an RFC 3339 date-time"),
+        ("2026-11-23T10:00:00+24:00", "not an RFC 3339 time offset"),
+        ("2026-11-23T10:00:00+00:60", "not an RFC 3339 time offset"),
+    ],
+)
+def test_what_is_no_rfc_3339_date_time_says_so(text: object, message: str) -> None:
+    with pytest.raises(ValueError, match=f"^{message}$"):
+        parse_datetime(text)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("schema", "kind"),
+    [
+        ({"type": "string"}, "string"),
+        ({"properties": {}}, "object"),  # properties without a type: an object
+        ({"type": "string", "properties": {}}, "string"),
+        ({"type": ["string", "null"]}, None),  # 3.1's list of types: none JSON type alone
+        ({}, None),
+    ],
+)
+def test_json_type_is_the_type_or_an_object_for_properties(
+    schema: dict[str, Any], kind: str | None
+) -> None:
+    assert json_type(schema) == kind

@@ -34,7 +34,9 @@ class Reply:
     # "close-mid-body", "stall", "close-before-reply", "chunked", "drip", or "declare-only":
     # the headers with the body's Content-Length, then nothing (a body that never comes).
     fault: str | None = None
-    drip_interval: float = 0.2  # "drip": one byte of the body per interval
+    drip_interval: float = (
+        0.2  # "drip": one byte of the body per interval; "drip-head": of the head
+    )
 
     def payload(self) -> tuple[bytes, str]:
         if isinstance(self.body, dict):
@@ -111,6 +113,21 @@ class WireServer:
                     self.connection.shutdown(socket.SHUT_RDWR)
                     return
                 payload, content_type = reply.payload()
+                if reply.fault == "drip-head":  # each byte well within any read timeout
+                    head = (
+                        f"HTTP/1.1 {reply.status} Reply\r\nContent-Type: {content_type}\r\n"
+                        f"Content-Length: {len(payload)}\r\n\r\n"
+                    ).encode()
+                    try:
+                        for index in range(len(head)):
+                            if server.stopping.wait(reply.drip_interval):
+                                break
+                            self.wfile.write(head[index : index + 1])
+                            self.wfile.flush()
+                        self.wfile.write(payload)
+                    except OSError:  # the client gave up, as it should
+                        self.close_connection = True
+                    return
                 self.send_response(reply.status)
                 headers = {"Content-Type": content_type, **reply.headers}
                 for name, value in headers.items():

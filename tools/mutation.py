@@ -15,7 +15,9 @@ reason, in tests/equivalent_mutants.toml, by module, function and the line the m
 changes; they are left out of the score and printed apart. A listed mutant that no longer
 survives, or no longer exists, is reported, so the list does not rot.
 
-Usage: python tools/mutation.py [--group NAME ...] [--jobs N] [--report-only] [--markdown FILE]
+Usage: python tools/mutation.py [--group NAME ...] [--module NAME ...] [--jobs N] [--report-only]
+[--markdown FILE]. --module _rate.bucket mutates that module alone (its group's tests), so a
+long run can be taken in parts; the table shows what every part measured so far.
 """
 
 from __future__ import annotations
@@ -62,6 +64,7 @@ GROUPS = (
             "tests/test_security.py",
             "tests/test_transport.py",
             "tests/test_errors.py",
+            "tests/test_attempt.py",
             "tests/test_retry_decisions.py",
         ),
     ),
@@ -157,22 +160,42 @@ def stage(group: Group) -> Path:
     return where
 
 
-def retest_survivors(where: Path) -> None:
-    """Forget every result but a kill: mutmut lets a result stand, and tests may be new."""
+def retest_survivors(where: Path, modules: list[str]) -> None:
+    """Forget every result but a kill: mutmut lets a result stand, and tests may be new.
+
+    With `modules`, only theirs: the others are not run this time and keep their results.
+    """
     for meta in (where / "mutants").rglob("*.py.meta"):
+        name = ".".join(meta.relative_to(where / "mutants" / "src" / "meetbit").parts)
+        if modules and name.removesuffix(".py.meta") not in modules:
+            continue
         data = json.loads(meta.read_text(encoding="utf-8"))
         codes = data["exit_code_by_key"]
         data["exit_code_by_key"] = {k: v if v in KILLED else None for k, v in codes.items()}
         meta.write_text(json.dumps(data), encoding="utf-8")
 
 
-def run(group: Group, where: Path, jobs: int) -> int:
+def run(group: Group, where: Path, jobs: int, modules: list[str]) -> int:
     mutmut = Path(sys.executable).with_name("mutmut")
     environment = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
-    retest_survivors(where)
+    retest_survivors(where, [m for m in modules if _in_group(group, m)])
+    # mutmut maps each function to the tests that call it once, and after a change maps only
+    # new tests: a function that appeared since (a dataclass turned into a plain class) would
+    # keep the tests of its first mapping, and its mutants survive tests never run on them.
+    (where / "mutants" / "mutmut-stats.json").unlink(missing_ok=True)
     command = [str(mutmut), "run", "--max-children", str(jobs)]
+    # A module of the group alone: mutmut takes globs of mutant names (module.function).
+    # Every mutant's name is its module's, then x_function or xǁClassǁmethod; a package's
+    # own (_rate.__init__) are named after the package.
+    command += [f"meetbit.{m.removesuffix('.__init__')}.x*" for m in modules if _in_group(group, m)]
     print(f"== {group.name}: {', '.join(group.modules)} against {', '.join(group.tests)}")
     return subprocess.run(command, cwd=where, env=environment, check=False).returncode
+
+
+def _in_group(group: Group, module: str) -> bool:
+    """Whether `module` ("_transport", "_rate.bucket") is one `group` mutates."""
+    path = module.replace(".", "/")
+    return any(path == m.removesuffix(".py") or path.startswith(m) for m in group.modules)
 
 
 def _equivalents() -> list[dict[str, str]]:
@@ -278,18 +301,23 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--group", action="append", choices=[g.name for g in GROUPS])
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 2)
+    parser.add_argument(
+        "--module", action="append", default=[], help="only this module (_retry, _rate.bucket)"
+    )
     parser.add_argument("--report-only", action="store_true", help="score the last run")
     parser.add_argument("--markdown", type=Path, help="also write the table here")
     parser.add_argument("--survivors", action="store_true", help="print each survivor's diff")
     options = parser.parse_args()
     chosen = [g for g in GROUPS if not options.group or g.name in options.group]
+    if options.module:
+        chosen = [g for g in chosen if any(_in_group(g, m) for m in options.module)]
     status = 0
     listed = _equivalents()
     used: set[int] = set()
     scores: dict[str, Score] = {}
     for group in chosen:
         where = stage(group) if not options.report_only else STAGE / group.name
-        if not options.report_only and run(group, where, options.jobs) != 0:
+        if not options.report_only and run(group, where, options.jobs, options.module) != 0:
             status = 1
         if (where / "mutants").exists():
             scores.update(score(where, listed, used))

@@ -130,7 +130,7 @@ class _SharedRate:
     """
 
     def __init__(self, config: Config) -> None:
-        self._serves = (config.rate_limit_store, config.rate_key)
+        self._serves = (config.rate_limit_store, config.rate_key, config.rate_control)
         self._controller: RateController | None = None
         self._lock = threading.Lock()
         self._finalizer: weakref.finalize[Any, Any] | None = None

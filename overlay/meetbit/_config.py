@@ -24,7 +24,7 @@ from typing import NamedTuple, Self, TypedDict, Unpack
 import httpx
 
 from meetbit._auth import KEY_HEADERS
-from meetbit._environment import ENVIRONMENT
+from meetbit._environment import ENVIRONMENT, RATE_CONTROL
 from meetbit._errors import Attempt, ConfigurationError
 from meetbit._version import __version__
 
@@ -93,6 +93,8 @@ class Config(NamedTuple):
     max_connections: int
     transport: Transport | None
     rate_limit_store: str | None
+    rate_control: bool
+    """False when MEETBIT_RATE_CONTROL turns the shared pacing off (`_environment.RATE_CONTROL`)."""
     asynchronous: bool
     """For an `AsyncClient`, whose transport must be an async one."""
 
@@ -150,6 +152,7 @@ class Config(NamedTuple):
             max_connections=arguments.get("max_connections", 10),
             transport=arguments.get("transport"),
             rate_limit_store=arguments.get("rate_limit_store"),
+            rate_control=rate_control(environ),
             asynchronous=asynchronous,
         )
         return config._checked()
@@ -237,6 +240,20 @@ class Config(NamedTuple):
             f"max_connections={self.max_connections}, rate_limit_store="
             f"{'None' if self.rate_limit_store is None else repr('***')})"
         )
+
+
+_SWITCH = {"": True, "on": True, "1": True, "true": True, "yes": True,
+           "off": False, "0": False, "false": False, "no": False}  # fmt: skip
+
+
+def rate_control(environ: Mapping[str, str] = os.environ) -> bool:
+    """Whether clients pace their sends (MEETBIT_RATE_CONTROL; on unless it says off)."""
+    value = environ.get(RATE_CONTROL, "").strip().lower()
+    if value not in _SWITCH:
+        raise ConfigurationError(
+            f"{RATE_CONTROL} must be on or off (or 1/0, true/false, yes/no), got {value!r}"
+        )
+    return _SWITCH[value]
 
 
 def refuse_generated_arguments(

@@ -11,3 +11,7 @@ ENVIRONMENT = {
     "access_key_secret": "MEETBIT_ACCESS_KEY_SECRET",
 }
 """The settings an argument may leave to the environment, and the variable each is read from."""
+RATE_CONTROL = "MEETBIT_RATE_CONTROL"
+"""The variable that turns the shared pacing off ("off", "0", "false", "no"): for a service's
+tests that script 429s and must not wait for pacing. Environment only: code passes no such
+argument, so a test can turn it off for clients it does not build itself."""

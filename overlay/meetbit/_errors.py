@@ -263,6 +263,19 @@ def error_for_response(response: httpx.Response, outcome: Outcome | None) -> Mee
     return error_class(response.status_code)(response, attempts=attempts, message=message)
 
 
+def rate_limited_unsent(
+    request: httpx.Request, message: str, retry_after: float, attempts: Sequence[Attempt] = ()
+) -> RateLimitedError:
+    """Return the 429 of a call that did not send: a Retry-After holds its key too long.
+
+    `response` is the client's own (429, no headers), not the server's: nothing was sent.
+    """
+    import httpx  # loaded by then: the request came from it
+
+    response = httpx.Response(429, request=request)
+    return RateLimitedError(response, retry_after, attempts=attempts, message=message)
+
+
 def error_for_failure(
     failure: Exception, request: httpx.Request, attempts: Sequence[Attempt] = ()
 ) -> MeetBitError:

@@ -31,7 +31,7 @@ from typing import Literal
 
 import httpx
 
-from meetbit._errors import Attempt, Outcome, error_for_failure
+from meetbit._errors import Attempt, Outcome, error_for_failure, rate_limited_unsent
 from meetbit._rate import Slot
 from meetbit._rate.controller import MAX_JITTER
 
@@ -109,13 +109,26 @@ class Call:
         self._failures = 0
         self._limited = 0
 
-    def before_attempt(self, wait: float) -> None:
+    def before_attempt(self, wait: float, held: bool = False) -> None:
         """Check that waiting `wait` s and then sending fits the budget; fit the timeouts to it.
 
-        Raises the MeetBitError to give up with when it does not.
+        Raises the MeetBitError to give up with when it does not: `RateLimitedError` when a
+        server's Retry-After holds the key that long (`held`: the spec's 429 "wait before
+        making another request", nothing sent), else `RequestTimeoutError`.
         """
         remaining = self.deadline - time.monotonic() - wait
-        if wait > self._policy.max_wait or remaining <= 0:
+        too_long = wait > self._policy.max_wait
+        if too_long or remaining <= 0:
+            if held and wait:
+                limit = (
+                    f"max_retry_wait ({self._policy.max_wait:g} s)"
+                    if too_long
+                    else f"what is left of total_timeout ({max(0.0, remaining + wait):.2f} s)"
+                )
+                said = (
+                    f"not sent: a Retry-After holds this access key {wait:.2f} s more, over {limit}"
+                )
+                raise rate_limited_unsent(self._request, said, wait, self.outcome.attempts)
             spent = httpx.TimeoutException(
                 f"waiting {wait:.2f} s to send would exceed max_retry_wait or total_timeout"
                 if wait
@@ -163,7 +176,7 @@ class Call:
 
     def retry(self, status: int, least: float, slot: Slot) -> bool:
         """Whether to retry `status` after at least `least` s and then `slot`; records it if so."""
-        wait = max(least, slot.wait)
+        wait = max(least, abs(slot.wait))  # negative: held that long (`Slot.wait`)
         if not self._fits(wait):
             return False
         if status == 429:

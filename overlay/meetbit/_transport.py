@@ -166,14 +166,15 @@ class RetryTransport(httpx.BaseTransport):
         try:
             while turn is not None:
                 if turn.wait < 0:  # held: ask again later (see `RateController.reserve`)
-                    call.before_attempt(-turn.wait)
+                    call.before_attempt(-turn.wait, turn.source == "retry-after")
                     time.sleep(-turn.wait)
                     turn = controller.reserve()
                     continue
                 wait = turn.wait
                 if not_before:
                     wait = max(wait, not_before - time.monotonic())
-                call.before_attempt(wait)  # raises when the wait does not fit the budget
+                # Raises when the wait does not fit the budget (a 429 if a Retry-After holds it).
+                call.before_attempt(wait, turn.source == "retry-after")
                 if wait > 0:
                     time.sleep(wait)
                 turn = controller.confirm(turn)
@@ -270,14 +271,14 @@ class AsyncRetryTransport(httpx.AsyncBaseTransport):
         try:
             while turn is not None:
                 if turn.wait < 0:
-                    call.before_attempt(-turn.wait)
+                    call.before_attempt(-turn.wait, turn.source == "retry-after")
                     await self._anyio.sleep(-turn.wait)
                     turn = await controller.areserve()
                     continue
                 wait = turn.wait
                 if not_before:
                     wait = max(wait, not_before - time.monotonic())
-                call.before_attempt(wait)
+                call.before_attempt(wait, turn.source == "retry-after")
                 if wait > 0:
                     await self._anyio.sleep(wait)
                 turn = await controller.aconfirm(turn)

@@ -7,9 +7,10 @@ clients of a key the same one, and the last of them to close (`let_go`) closes i
 every process and machine on the key, too. Every controller has the methods of
 `RateController`.
 
-``MEETBIT_RATE_CONTROL=off`` in the environment turns the shared pacing off (`Unpaced`): for
-tests of a service that script 429s and must not wait for pacing. Each call still waits for
-its own Retry-After; `Retry-After: 0` is then retried at once.
+``MEETBIT_RATE_CONTROL=off`` in the environment (resolved with every other setting, in
+`meetbit._config`) turns the shared pacing off (`Unpaced`): for tests of a service that
+script 429s and must not wait for pacing. Each call still waits for its own Retry-After;
+`Retry-After: 0` is then retried at once.
 """
 
 from __future__ import annotations
@@ -19,9 +20,6 @@ import threading
 from typing import Any
 
 from meetbit._rate.controller import FREE, RateController, Slot
-
-OFF = ("off", "0", "false", "no")
-"""Values of MEETBIT_RATE_CONTROL that turn pacing off."""
 
 
 class Unpaced(RateController):
@@ -57,9 +55,12 @@ def controller_for(store: str | None, key: str) -> RateController:
     raise ConfigurationError(f"rate_limit_store must be None or a redis:// URL, got {store!r}")
 
 
-def acquire(store: str | None, key: str) -> RateController:
-    """The controller of `key` (access key id and host) in this process; one more user of it."""
-    if os.environ.get("MEETBIT_RATE_CONTROL", "").strip().lower() in OFF:
+def acquire(store: str | None, key: str, paced: bool = True) -> RateController:
+    """The controller of `key` (access key id and host) in this process; one more user of it.
+
+    Not `paced` (`Config.rate_control`): an `Unpaced` one of its own, shared with nobody.
+    """
+    if not paced:
         return Unpaced()
     with _LOCK:
         entry = _REGISTRY.get((store, key))

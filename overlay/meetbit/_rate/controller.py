@@ -13,7 +13,7 @@ Where it differs from botocore, and why:
   After it, moments continue one slot apart, jittered: it does not release everyone at once.
   `Retry-After: 0` and none both mean "not yet, no idea when": a backoff of one slot at
   most `BACKOFF_BASE`, doubling per refusal in a row, at most `MAX_BACKOFF`.
-* a quota the server states (``X-RateLimit-Remaining: 0``, `quota.QuotaWindow`) is obeyed
+* a quota the server states (``X-RateLimit-Remaining: 0``, `window.QuotaWindow`) is obeyed
   without a 429 to say so; a 429 this client expected (it sent knowing the window was spent,
   to learn when it turns) is a floor, not a reason to cut the rate.
 * a moment a call does not use (it gave up, was cancelled or interrupted) is handed back
@@ -28,7 +28,9 @@ Where it differs from botocore, and why:
   first answer, then at most twice its successes out. Its 429s are judged together once
   everything it has sent is answered; until then it sends nothing more. Against a spent
   window the winners of a burst would otherwise send again before the burst's refusals
-  arrive. Both last at most `ROUND_HOLD` after the first send;
+  arrive. Both last at most `ROUND_HOLD` after the first send. A round refused whole says
+  nothing of the rate: after its Retry-After one request finds out, and the slow start
+  begins again;
 * one cut per overshoot, not per refused request (`ThrottleDetector`); after
   `FORGET_AFTER` seconds without a throttle, it goes back to costing nothing.
 """
@@ -47,7 +49,8 @@ from meetbit._rate.cubic import BETA, Cubic
 from meetbit._rate.detector import Throttle, ThrottleDetector
 from meetbit._rate.jitter import Jitter
 from meetbit._rate.meter import AcceptedMeter
-from meetbit._rate.quota import HOLD, Quota, QuotaWindow
+from meetbit._rate.quota import Quota
+from meetbit._rate.window import HOLD, QuotaWindow
 
 MAX_BACKOFF = 1.0
 """Longest floor, in seconds, after a 429 that says nothing usable about when to retry."""
@@ -58,11 +61,13 @@ MAX_JITTER = 0.1
 told the same moment go within this much of it, not at it."""
 FORGET_AFTER = 60.0
 """Seconds without a throttle after which the controller stops pacing."""
-INITIAL_WINDOW = 32
-"""Requests a new client sends before its first answer (TCP's initial window): 50 threads
-starting at once against a quota of 20 drew 30 refusals before anything was known. Not
-smaller: a first round refused whole starts the rate from its size, and 10 would pace 50
-callers through a short 429 storm at 9/s."""
+INITIAL_WINDOW = 4
+"""Requests a new client sends before its first answer: TCP's classic initial window (RFC
+3390, up to four segments). A new client cannot know how many others spend its key: four
+processes of 12 threads starting together against Laravel's 30 per 3 s drew 18 refusals
+before anything was known when each sent a request per thread (32 allowed), and none with 4.
+After the first answers the slow start doubles what may be out per round trip (below), and
+quota headers, where the server sends them, say the rest."""
 ROUND_HOLD = 1.0
 """Seconds from a new client's first send during which it starts slowly (module docstring):
 a request left hanging delays the others once, by at most this, never by its whole timeout."""
@@ -106,7 +111,9 @@ class RateController:
     """One send rate per access key and host, for its threads and tasks (module docstring)."""
 
     STATE = ("_sent", "_answered", "_first_burst", "_guessed", "_opening", "_round_start",
-             "_deferred", "_refused", "_peak", "_cut_sent", "_cut_refused", "_w_last")  # fmt: skip
+             "_round_sent", "_round_answered", "_round_source", "_storms", "_refused_all",
+             "_deferred", "_refused",
+             "_peak", "_cut_sent", "_cut_refused", "_w_last")  # fmt: skip
     PARTS = ("_bucket", "_cubic", "_detector", "_meter", "_quota")
 
     def __init__(self, *, clock: Clock = time.monotonic, rng: random.Random | None = None) -> None:
@@ -127,7 +134,11 @@ class RateController:
         self._first_burst = False  # still answering the burst that met the first 429
         self._guessed = False  # the first rate was guessed from the requests in flight
         self._opening = True  # the first round may still be unanswered
-        self._round_start = 0.0
+        self._round_start = 0.0  # the round's first send (a round after a storm: not before)
+        self._round_sent = self._round_answered = 0  # sent and answered before the round
+        self._round_source = "retry-after"  # what holds the round's start: or "backoff"
+        self._storms = 0  # rounds refused whole in a row
+        self._refused_all = 0  # 429s of every round
         self._deferred: float | None = None  # the latest moment the round's 429s asked for
         self._refused = 0  # how many 429s the round drew
         self._peak = 0  # the most requests out at once in the first round
@@ -144,16 +155,18 @@ class RateController:
 
     def reserve(self) -> Slot:
         """Claim the next moment to send at. Never blocks; see `Slot`."""
-        if self._opening and self._bucket is None and self._held():
-            return HELD
-        if self._bucket is None and self._quota.left is None:
+        if self._opening and self._bucket is None:
+            held = self._held()
+            if held:
+                return HELD if held == POLL else Slot(-held, None, 0.0, self._round_source)
+        if self._bucket is None and self._quota.seen is None:
             self._sent += 1
             return FREE
         with self._lock:
             return self._reserve(self._clock())
 
     def _reserve(self, now: float) -> Slot:
-        not_before = self._quota.gate(now, self._sent, probe=False)
+        not_before = self._quota.gate(now, self._sent, self._sent - self._answered, probe=False)
         if not_before == HOLD:
             return HELD
         bucket, cubic = self._bucket, self._cubic
@@ -163,7 +176,8 @@ class RateController:
         if bucket is None or cubic is None:
             if not_before is None or not_before <= now:
                 return UNPACED
-            return Slot(not_before - now, None, 0.0, "rate-control")
+            held = not_before == self._quota.hold_until  # a 429's Retry-After, not the quota
+            return Slot(not_before - now, None, 0.0, "retry-after" if held else "rate-control")
         # The rate at the slot, not now: slots handed out while the rate regrows (a queue
         # of callers after a cut) follow the curve instead of the low rate of the moment.
         bucket.rate = cubic.rate(max(now, bucket.next_free))
@@ -182,10 +196,13 @@ class RateController:
             now = self._clock()
             bucket = self._bucket
             if slot.at is not None and bucket is not None and bucket.shift > slot.shift:
-                at = slot.at + bucket.shift - slot.shift
+                moved = slot.at + bucket.shift - slot.shift
+                # A moment already past when the floor came moved by less than its caller's
+                # lateness: the floor itself is what no send may precede.
+                at = max(moved, bucket.floor_at)
                 if at > now:
-                    return Slot(at - now, at, bucket.shift, bucket.floor_source)
-            not_before = self._quota.gate(now, self._sent)
+                    return Slot(at - now, moved, bucket.shift, bucket.floor_source)
+            not_before = self._quota.gate(now, self._sent, self._sent - self._answered)
             if not_before == HOLD:
                 return slot._replace(wait=POLL)
             if not_before is not None and not_before > now:
@@ -194,7 +211,7 @@ class RateController:
                 bucket.sent(slot.at - slot.shift)
             self._sent += 1
             self._cut_sent += 1
-            self._quota.sent()
+            self._quota.sent(now)
             return None
 
     def release(self, slot: Slot) -> None:
@@ -215,64 +232,99 @@ class RateController:
         that failed without one; `quota` is what its headers said (`quota.quota_from`).
         """
         now = self._clock()
+        if throttled:
+            with self._lock:
+                self._refused_at(now, retry_after, quota)
+            return
         self._answered += 1
-        expected = False
         if quota is not None or self._quota.limit is not None:
             with self._lock:
                 answered = self._answered
-                # Expected: it found out when the window turns. Not once others are known to
-                # spend the same quota (other processes): then pacing is needed too.
-                expected = throttled and self._quota.refused_probe(answered)
-                expected = expected and self._quota.share >= 1
                 in_flight = max(0, self._sent - answered)
-                self._quota.update(now, quota, retry_after, throttled, answered, in_flight)
-        if not throttled:
-            self._count_accepted(now)
-            if self._bucket is not None:
-                self._detector.success(now, self._answered)
-                self._guessed = False
-            return
+                self._quota.update(now, quota, retry_after, False, answered, in_flight,
+                                   self._round_start or now, self._jitter.below(1.0))  # fmt: skip
+        self._count_accepted(now)
+        if self._bucket is not None:
+            self._detector.success(now, self._answered)
+            self._guessed = False
+
+    def _refused_at(self, now: float, retry_after: float | None, quota: Quota | None) -> None:
+        """Take a 429 (`on_response`). Called with the lock."""
+        answered = self._answered + 1
+        expected = False
+        if quota is not None or self._quota.limit is not None:
+            # Expected: it found out when the window turns.
+            expected = self._quota.refused_probe(answered)
+            in_flight = max(0, self._sent - answered)
+            self._quota.update(now, quota, retry_after, True, answered, in_flight,
+                               self._round_start or now, self._jitter.below(1.0))  # fmt: skip
+        opening = self._opening and self._bucket is None
+        if opening and not expected:
+            # Judged when all that was sent is answered: a 429 that arrives before the
+            # successes sent with it would set the first rate from half the story.
+            # Retry-After counts from its 429, not from the judgement. Deferred before it
+            # is counted as answered: `_held` reads both without the lock, and a send let go
+            # in between would go out inside this 429's Retry-After.
+            self._deferred = max(self._deferred or now, now + (retry_after or 0.0))
+            self._refused += 1
+            self._refused_all += 1
+        self._answered += 1
         if expected:
             return  # it found out when the window turns; the quota holds sends until then
-        with self._lock:
-            if self._opening and self._bucket is None:
-                # Judged when all that was sent is answered: a 429 that arrives before the
-                # successes sent with it would set the first rate from half the story.
-                # Retry-After counts from its 429, not from the judgement.
-                self._deferred = max(self._deferred or now, now + (retry_after or 0.0))
-                self._refused += 1
-                if self._answered >= self._sent:
-                    self._open()
-                return
-            self._throttled(now, retry_after)
+        if opening:
+            if self._answered >= self._sent:
+                self._open()
+            return
+        self._throttled(now, retry_after)
 
     # --- the slow start ---------------------------------------------------------------------
 
-    def _held(self) -> bool:
-        """Whether a send must wait while the first round is answered (module docstring)."""
+    def _held(self) -> float:
+        """Seconds a send must wait while the round is answered (module docstring); 0: none."""
         out = self._sent - self._answered
         if out > self._peak:
             self._peak = out
-        if not self._answered:  # no answer yet: this send is part of the first round
-            if not self._sent:
-                self._round_start = self._clock()
-            return self._sent >= INITIAL_WINDOW
-        if self._clock() - self._round_start < ROUND_HOLD:
+        now = self._clock()
+        if now < self._round_start:  # a storm's Retry-After is not over
+            return max(POLL, self._round_start - now)
+        sent, answered = self._sent - self._round_sent, self._answered - self._round_answered
+        if not answered:  # no answer yet: this send is part of the round
+            if not sent:
+                self._round_start = now
+            # After a round refused whole, one request finds out whether the storm is over.
+            return POLL if sent >= (1 if self._storms else INITIAL_WINDOW) else 0.0
+        if now - self._round_start < ROUND_HOLD:
             if self._deferred is None:  # no 429 yet, so every answer was a success
-                return self._sent >= 2 * self._answered
-            if self._answered < self._sent:
-                return True
+                return POLL if sent >= 2 * answered else 0.0
+            if answered < sent:
+                return POLL
         with self._lock:
             self._open()
-        return False
+        return 0.0
 
     def _open(self) -> None:
-        """End the slow start; judge its 429s, if any, all at once. Called with the lock."""
+        """End the slow start; judge its 429s, if any, all at once. Called with the lock.
+
+        A client none of whose requests was accepted yet knows nothing of the rate (a storm,
+        a key others spent): it starts again slowly once the round's Retry-After is over, as
+        TCP does after a timeout, instead of pacing from the size of a round it chose.
+        """
         self._opening = False
-        if self._deferred is not None:
-            now = self._clock()
-            retry_after, self._deferred = self._deferred - now, None
-            self._throttled(now, retry_after if retry_after > 0 else None, self._refused)
+        if self._deferred is None:
+            return
+        now = self._clock()
+        retry_after, self._deferred = self._deferred - now, None
+        refused, self._refused = self._refused, 0
+        if self._refused_all >= self._answered:  # never accepted: nothing known of the rate
+            self._opening = True
+            self._round_sent, self._round_answered = self._sent, self._answered
+            wait = backoff(MAX_BACKOFF, self._storms)
+            self._round_source = "retry-after" if retry_after >= wait else "backoff"
+            self._round_start = now + max(retry_after, wait)
+            self._storms += 1
+            return
+        self._storms = 0
+        self._throttled(now, retry_after if retry_after > 0 else None, refused)
 
     # --- judging a 429 ----------------------------------------------------------------------
 
@@ -282,7 +334,7 @@ class RateController:
         sending = self._meter.pace(now)
         if refused is not None and self._peak > 1:
             # A burst: its successes came within ROUND_HOLD, a second, whatever their spacing.
-            accepted = max(accepted, float(self._answered - refused))
+            accepted = max(accepted, float(self._answered - self._round_answered - refused))
             sending = accepted
         bucket, cubic = self._bucket, self._cubic
         verdict = self._detector.throttle(now, self._answered, self._sent)
