@@ -162,9 +162,10 @@ MIN_VENV := .venv-min-deps
 $(MIN_VENV)/.installed: requirements/min-deps.txt pyproject.toml
 	$(call test-venv,$(PYTHON),requirements/min-deps.txt,requirements/min-deps.txt)
 
-## The client's behaviour tests against the oldest httpx, attrs and redis pyproject.toml admits.
+## The client's behaviour tests against the oldest httpx, attrs and redis pyproject.toml admits,
+## without msgspec (the fast extra): bodies decoded by json.loads.
 test-min-deps: $(MIN_VENV)/.installed
-	$(MIN_VENV)/bin/python -m pytest -q -p no:cacheprovider tests/test_client.py tests/test_config.py tests/test_retry_on_the_wire.py tests/test_models.py tests/test_rate_redis_store.py
+	$(MIN_VENV)/bin/python -m pytest -q -p no:cacheprovider tests/test_client.py tests/test_config.py tests/test_retry_on_the_wire.py tests/test_models.py tests/test_rate_redis_store.py tests/test_json_decoding.py tests/test_strict_parsing.py
 
 # --- Every supported Python ---------------------------------------------------------------
 ## The behaviour tests beyond .venv, side by side: on the oldest dependencies (test-min-deps)

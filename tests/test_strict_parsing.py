@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import datetime
 import importlib
 import json
 import math
@@ -15,16 +16,20 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
+import meetbit
 import pytest
+from clients import make_client
 from conftest import EVENT, ONLINE_CONFERENCE, ROOT
 from meetbit_api.errors import ResponseShapeError
-from meetbit_api.models import CancelEventResponse200, EventAttendeeStatus
+from meetbit_api.models import CancelEventResponse200, EventAttendeeStatus, OnlineConference
+from wire import Reply, WireServer
 
 # Everything here runs on every supported Python (make test-pythons) but the variant tests,
 # which need the generator: it runs in .venv only, and they say SKIPPED elsewhere.
 pytestmark = pytest.mark.behaviour
 
 RAW = "__raw_json__"
+JSON = {"Content-Type": "application/json"}
 
 
 def body_with(raw: str, *where: str | int, remove: bool = False) -> str:
@@ -193,6 +198,152 @@ def test_response_shape_error_is_a_value_error_with_path_and_problem() -> None:
     assert ResponseShapeError("$", "p").at("data").path == "data"
 
 
+# --- date-times: RFC 3339, not whatever datetime.fromisoformat reads ---------------------------
+
+# Texts datetime.fromisoformat accepts (3.11 to 3.13) that RFC 3339 forbids: each would have
+# parsed, most as a naive datetime or a different instant than the server meant.
+NOT_RFC3339 = [
+    "2026-11-23",  # a date alone: naive midnight
+    "20261123T101500Z",  # basic format
+    "2026-11-23T101500Z",
+    "2026-11-23T10:15:00",  # no offset: naive
+    "2026-11-23T10:15:00.000000",
+    "2026-11-23T10",  # hour only
+    "2026-11-23T10Z",
+    "2026-11-23T10:15Z",  # no seconds
+    "2026-W48-1T10:15:00Z",  # week dates
+    "2026-W48T10:15:00Z",
+    "2026-11-23 10:15:00Z",  # another separator than T
+    "2026-11-23X10:15:00Z",
+    "2026-11-23T10:15:00,5Z",  # a comma fraction
+    "2026-11-23T10:15:00.Z",  # an empty fraction
+    "2026-11-23T10:15:00.+01:00",
+    "2026-11-23T10:15:00+0100",  # offsets RFC 3339 does not have
+    "2026-11-23T10:15:00+01",
+    "2026-11-23T10:15:00+01:00:30",
+    "2026-11-23T10:15:00+01:00:00",
+    "2026-11-23T10:15:00.5-01:00:00",
+    "2026-11-23T10:15:00 +01:00",
+    "2026-11-23T10:15:00-09:60",  # an offset minute past 59: read as -10:00
+    "2026-11-23T10:15:00.000000:Z",  # a colon before the offset
+]
+
+
+def conference_with_created_at(text: object) -> dict[str, Any]:
+    return {**ONLINE_CONFERENCE, "created_at": text}
+
+
+@pytest.mark.parametrize("text", NOT_RFC3339)
+def test_a_date_time_fromisoformat_reads_but_rfc3339_forbids_is_refused(text: str) -> None:
+    datetime.datetime.fromisoformat(text)  # the trap: Python reads it
+    error = shape_error(body_with(json.dumps(text), "data", "start"))
+    assert (error.path, error.problem) == ("data.start", "expected an ISO 8601 date-time")
+    with pytest.raises(ResponseShapeError) as raised:
+        OnlineConference.from_dict(conference_with_created_at(text))
+    assert raised.value.path == "created_at"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("2026-11-23t10:15:00z", datetime.datetime(2026, 11, 23, 10, 15, tzinfo=datetime.UTC)),
+        ("2026-11-23T10:15:00z", datetime.datetime(2026, 11, 23, 10, 15, tzinfo=datetime.UTC)),
+        (
+            "2026-11-23t10:15:00.5Z",
+            datetime.datetime(2026, 11, 23, 10, 15, 0, 500000, tzinfo=datetime.UTC),
+        ),
+        (
+            "2026-11-23t10:15:00-01:30",
+            datetime.datetime(
+                2026,
+                11,
+                23,
+                10,
+                15,
+                tzinfo=datetime.timezone(-datetime.timedelta(hours=1, minutes=30)),
+            ),
+        ),
+        (
+            "2026-11-23T10:15:00.123456789Z",
+            datetime.datetime(2026, 11, 23, 10, 15, 0, 123456, tzinfo=datetime.UTC),
+        ),
+        ("2026-11-23T10:15:00-00:00", datetime.datetime(2026, 11, 23, 10, 15, tzinfo=datetime.UTC)),
+    ],
+)
+def test_rfc3339_forms_are_read(text: str, expected: datetime.datetime) -> None:
+    """Lowercase t and z, which fromisoformat refuses, reach the RFC 3339 rule and are read."""
+    envelope = CancelEventResponse200.from_dict(
+        json.loads(body_with(json.dumps(text), "data", "start"))
+    )
+    assert envelope.data.start == expected
+    assert envelope.data.start.utcoffset() == expected.utcoffset()
+
+
+@pytest.mark.parametrize("text", ["2026-11-23", "2026-11-23T10:15:00", "20261123T101500Z"])
+def test_a_response_with_such_a_date_time_is_malformed_naming_the_field(
+    server: WireServer, text: str
+) -> None:
+    server.queue(Reply(200, body_with(json.dumps(text), "data", "end").encode(), JSON))
+    with make_client(server) as client, pytest.raises(meetbit.MalformedResponseError) as raised:
+        client.events.cancel_event(12, 345, cancel_note="x")
+    assert "data.end: expected an ISO 8601 date-time" in str(raised.value)
+    assert text not in str(raised.value)
+
+
+def single_edits(seed: str) -> Iterator[str]:
+    """Every text one character away from `seed` (replaced, inserted or deleted)."""
+    alphabet = "0123456789-:.,+TtZzW _\n\u0660"
+    for index in range(len(seed) + 1):
+        if index < len(seed):
+            yield seed[:index] + seed[index + 1 :]
+            for char in alphabet:
+                yield seed[:index] + char + seed[index + 1 :]
+        for char in alphabet:
+            yield seed[:index] + char + seed[index:]
+
+
+RFC3339_SEEDS = [
+    "2026-11-23T10:15:00Z",
+    "2026-11-23T10:15:00.000000Z",
+    "2026-11-23T10:15:00+01:00",
+    "2026-11-23T10:15:00.5-09:30",
+    *NOT_RFC3339,
+]
+
+
+def test_a_date_time_is_read_exactly_when_the_rfc3339_rule_reads_it() -> None:
+    """The fast path (fromisoformat behind a filter) agrees with meetbit._schema.parse_datetime,
+    the one RFC 3339 rule, on every text one edit away from valid and invalid forms."""
+    from meetbit._schema import parse_datetime
+
+    checked = accepted = 0
+    for text in {edit for seed in RFC3339_SEEDS for edit in single_edits(seed)}:
+        try:
+            expected: datetime.datetime | None = parse_datetime(text)
+        except ValueError:
+            expected = None
+        parsed: datetime.datetime | None = None
+        try:
+            parsed = OnlineConference.from_dict(conference_with_created_at(text)).created_at
+        except ResponseShapeError:
+            assert expected is None, f"{text!r} is RFC 3339 but was refused"
+        if parsed is not None:
+            assert expected is not None, f"{text!r} is not RFC 3339 but was read as {parsed!r}"
+            assert (parsed, parsed.utcoffset()) == (expected, expected.utcoffset()), text
+            accepted += 1
+        checked += 1
+    assert checked > 10_000
+    assert accepted > 500
+
+
+@pytest.mark.parametrize("value", [{"a": 1}, {}, [], ["2026-11-23T10:15:00Z"], 5, 5.5, True])
+def test_a_date_time_of_another_json_type_names_it(value: object) -> None:
+    with pytest.raises(ResponseShapeError) as raised:
+        OnlineConference.from_dict(conference_with_created_at(value))
+    assert raised.value.path == "created_at"
+    assert raised.value.problem.startswith("expected an ISO 8601 date-time, got ")
+
+
 # --- the same strictness for schemas the spec does not have yet ----------------------------------
 
 PERSON = {
@@ -312,6 +463,9 @@ VARIANT_CASES = [
         "expected integer or null, got number",
     ),
     ({"day": "2026-13-01"}, "data.stats.day", "expected an ISO 8601 date"),
+    # date.fromisoformat reads these; RFC 3339's full-date does not have them.
+    ({"day": "20261123"}, "data.stats.day", "expected an ISO 8601 date"),
+    ({"day": "2026-W48-1"}, "data.stats.day", "expected an ISO 8601 date"),
     ({"token": "not-a-uuid"}, "data.stats.token", "expected a UUID"),
     ({"token": 7}, "data.stats.token", "expected a UUID, got integer"),
     (

@@ -92,7 +92,8 @@ class ResponseShapeError(ValueError):
 def rfc3339_date_time(value: object, path: str) -> datetime.datetime:
     """A date-time datetime.fromisoformat refused, read by RFC 3339 (a lowercase `t` and `z` too).
 
-    Only reached when the fast parse failed, so the common case pays nothing for it. The
+    Only reached when the fast parse failed (the text did not match the RFC 3339 grammar,
+    or fromisoformat refused it), so the common case pays nothing for it. The
     rule has one home, the client's schema module (meetbit._schema), imported here on
     first use: the generated package ships inside the meetbit distribution.
     """

@@ -318,16 +318,21 @@ def compile_pattern(pattern: str) -> re.Pattern[str]:
 
 # --- RFC 3339 --------------------------------------------------------------------------------
 
-_DATE_TIME = re.compile(
+# The grammar, once, the offset's ranges in it (fromisoformat reads "+09:60" as -10:00). The
+# generated models match a text against it before they hand it to datetime.fromisoformat
+# (fast, but it also reads "2026-11-23", "20261123T101500Z", week dates, no offset,
+# "+0100"...), and come to parse_datetime when fromisoformat refuses an RFC 3339 form (a
+# lowercase t or z). The other fields' ranges are the datetime constructor's, in both.
+RFC3339_DATE_TIME = re.compile(
     r"([0-9]{4})-([0-9]{2})-([0-9]{2})[Tt]([0-9]{2}):([0-9]{2}):([0-9]{2})(?:\.([0-9]+))?"
-    r"(?:([Zz])|([+-])([0-9]{2}):([0-9]{2}))"
+    r"(?:([Zz])|([+-])([01][0-9]|2[0-3]):([0-5][0-9]))"
 )
-_DATE = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})")
+RFC3339_DATE = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})")
 
 
 def parse_datetime(text: str) -> datetime.datetime:
     """An RFC 3339 date-time (`T`/`t`, `Z`/`z` or an offset; any fraction); ValueError if not."""
-    match = _DATE_TIME.fullmatch(text) if type(text) is str else None
+    match = RFC3339_DATE_TIME.fullmatch(text) if type(text) is str else None
     if match is None:
         raise ValueError("not an RFC 3339 date-time")
     year, month, day, hour, minute, second = (int(part) for part in match.groups()[:6])
@@ -337,15 +342,13 @@ def parse_datetime(text: str) -> datetime.datetime:
     else:
         sign = -1 if match[9] == "-" else 1
         hours, minutes = int(match[10]), int(match[11])
-        if hours > 23 or minutes > 59:
-            raise ValueError("not an RFC 3339 time offset")
         zone = datetime.timezone(sign * datetime.timedelta(hours=hours, minutes=minutes))
     return datetime.datetime(year, month, day, hour, minute, second, int(fraction), tzinfo=zone)
 
 
 def parse_date(text: str) -> datetime.date:
     """An RFC 3339 full-date (YYYY-MM-DD); ValueError if not."""
-    match = _DATE.fullmatch(text) if type(text) is str else None
+    match = RFC3339_DATE.fullmatch(text) if type(text) is str else None
     if match is None:
         raise ValueError("not an RFC 3339 date")
     return datetime.date(int(match[1]), int(match[2]), int(match[3]))

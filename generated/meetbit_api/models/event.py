@@ -7,6 +7,7 @@ from typing import Any, Self, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
+from meetbit._schema import RFC3339_DATE_TIME as _RFC3339_DATE_TIME
 
 from ..errors import ResponseShapeError
 from ..errors import rfc3339_date_time as _rfc3339_date_time
@@ -15,6 +16,7 @@ from ..types import UNSET, Unset
 
 _new = object.__new__
 _fromisoformat = _datetime.fromisoformat
+_rfc3339_date_time_text = _RFC3339_DATE_TIME.fullmatch
 _EventCanceledByType_by_value = {member.value: member for member in EventCanceledByType}
 _FIELDS: frozenset[str] = frozenset(
     (
@@ -276,11 +278,15 @@ class Event:
         _self.title = title
 
         try:
+            if _rfc3339_date_time_text(start) is None:
+                raise ValueError
             _self.start = _fromisoformat(start)
         except (TypeError, ValueError):
             _self.start = _rfc3339_date_time(start, "start")
 
         try:
+            if _rfc3339_date_time_text(end) is None:
+                raise ValueError
             _self.end = _fromisoformat(end)
         except (TypeError, ValueError):
             _self.end = _rfc3339_date_time(end, "end")
@@ -345,6 +351,8 @@ class Event:
 
         if created_at is not UNSET:
             try:
+                if _rfc3339_date_time_text(created_at) is None:
+                    raise ValueError
                 created_at = _fromisoformat(created_at)
             except (TypeError, ValueError):
                 created_at = _rfc3339_date_time(created_at, "created_at")
@@ -352,6 +360,8 @@ class Event:
 
         if updated_at is not UNSET:
             try:
+                if _rfc3339_date_time_text(updated_at) is None:
+                    raise ValueError
                 updated_at = _fromisoformat(updated_at)
             except (TypeError, ValueError):
                 updated_at = _rfc3339_date_time(updated_at, "updated_at")
@@ -359,6 +369,8 @@ class Event:
 
         if deleted_at is not None and deleted_at is not UNSET:
             try:
+                if _rfc3339_date_time_text(deleted_at) is None:
+                    raise ValueError
                 deleted_at = _fromisoformat(deleted_at)
             except (TypeError, ValueError):
                 deleted_at = _rfc3339_date_time(deleted_at, "deleted_at")

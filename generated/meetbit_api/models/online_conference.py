@@ -7,6 +7,7 @@ from typing import Any, Self, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
+from meetbit._schema import RFC3339_DATE_TIME as _RFC3339_DATE_TIME
 
 from ..errors import ResponseShapeError
 from ..errors import rfc3339_date_time as _rfc3339_date_time
@@ -14,6 +15,7 @@ from ..types import UNSET, Unset
 
 _new = object.__new__
 _fromisoformat = _datetime.fromisoformat
+_rfc3339_date_time_text = _RFC3339_DATE_TIME.fullmatch
 _FIELDS: frozenset[str] = frozenset(
     (
         "id",
@@ -187,17 +189,23 @@ class OnlineConference:
 
         if deleted_at is not None:
             try:
+                if _rfc3339_date_time_text(deleted_at) is None:
+                    raise ValueError
                 deleted_at = _fromisoformat(deleted_at)
             except (TypeError, ValueError):
                 deleted_at = _rfc3339_date_time(deleted_at, "deleted_at")
         _self.deleted_at = deleted_at
 
         try:
+            if _rfc3339_date_time_text(created_at) is None:
+                raise ValueError
             _self.created_at = _fromisoformat(created_at)
         except (TypeError, ValueError):
             _self.created_at = _rfc3339_date_time(created_at, "created_at")
 
         try:
+            if _rfc3339_date_time_text(updated_at) is None:
+                raise ValueError
             _self.updated_at = _fromisoformat(updated_at)
         except (TypeError, ValueError):
             _self.updated_at = _rfc3339_date_time(updated_at, "updated_at")
@@ -218,6 +226,8 @@ class OnlineConference:
 
         if started_at is not None and started_at is not UNSET:
             try:
+                if _rfc3339_date_time_text(started_at) is None:
+                    raise ValueError
                 started_at = _fromisoformat(started_at)
             except (TypeError, ValueError):
                 started_at = _rfc3339_date_time(started_at, "started_at")
@@ -225,6 +235,8 @@ class OnlineConference:
 
         if ended_at is not None and ended_at is not UNSET:
             try:
+                if _rfc3339_date_time_text(ended_at) is None:
+                    raise ValueError
                 ended_at = _fromisoformat(ended_at)
             except (TypeError, ValueError):
                 ended_at = _rfc3339_date_time(ended_at, "ended_at")

@@ -3,6 +3,7 @@ from typing import Any, cast
 from urllib.parse import quote
 
 import httpx
+from meetbit._json import decode_json
 
 from ... import errors
 from ...client import AuthenticatedClient, Client
@@ -39,7 +40,7 @@ def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
 ) -> CancelEventResponse200 | str | None:
     if response.status_code == 200:
-        response_200 = CancelEventResponse200.from_dict(response.json())
+        response_200 = CancelEventResponse200.from_dict(decode_json(response))
 
         return response_200
 
