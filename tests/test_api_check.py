@@ -284,36 +284,17 @@ def test_a_preview_is_numbered_by_its_commit_so_two_trees_never_share_a_version(
     def git(*arguments: str) -> None:
         subprocess.run(["git", "-C", str(released), *arguments], check=True, capture_output=True)
 
+    def commit(*arguments: str) -> None:
+        git("-c", "user.name=t", "-c", "user.email=t@example.com", "commit", "-q", *arguments)
+
     git("init", "-q")
-    git(
-        "-c",
-        "user.name=t",
-        "-c",
-        "user.email=t@example.com",
-        "commit",
-        "-q",
-        "--allow-empty",
-        "-m",
-        "before",
-    )
+    commit("--allow-empty", "-m", "before")
     git("add", "-A")
-    git(
-        "-c", "user.name=t", "-c", "user.email=t@example.com", "commit", "-q", "-m", "release 0.1.0"
-    )
+    commit("-m", "release 0.1.0")
     first = dist.release_status(released)[0]
     assert first.startswith("0.2.0.dev0+g")
     assert not first.endswith(".dirty")
-    git(
-        "-c",
-        "user.name=t",
-        "-c",
-        "user.email=t@example.com",
-        "commit",
-        "-q",
-        "--allow-empty",
-        "-m",
-        "more",
-    )
+    commit("--allow-empty", "-m", "more")
     second = dist.release_status(released)[0]
     assert second.startswith("0.2.0.dev1+g")
     assert Version(first) < Version(second) < Version("0.2.0")  # the release is newer than both

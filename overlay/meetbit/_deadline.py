@@ -50,8 +50,10 @@ class _Stream:
     def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
         """Read with `timeout`, or with what is left of `DEADLINE` if that is less."""
         deadline = DEADLINE.get()
+        if deadline == math.inf:  # no total_timeout: no clock read on the way to the socket
+            return self._stream.read(max_bytes, timeout)
         left = deadline - time.monotonic()
-        if deadline == math.inf or (timeout is not None and timeout <= left):
+        if timeout is not None and timeout <= left:
             return self._stream.read(max_bytes, timeout)
         if left <= 0:  # a socket timeout of 0 would not wait at all but fail another way
             raise httpcore.ReadTimeout(SPENT)
