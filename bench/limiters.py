@@ -26,8 +26,9 @@ With BENCH_TRACE=DIR each process of a process row writes when each of its answe
 DIR/KEY (KEY: the row's access key); `python bench/trace.py DIR/KEY` prints them per process
 and second.
 
-Usage: python bench/limiters.py [--quick] [--limiter TEXT] [--mode TEXT] [--contender TEXT] [--repeat N]
-(--quick: 50 threads only, as `make bench` runs it; TEXT picks rows whose name contains it;
+Usage: python bench/limiters.py [--quick] [--verbose] [--limiter TEXT] [--mode TEXT] [--contender TEXT] [--repeat N]
+(--quick: 50 threads only, as `make bench` runs it; --verbose: when each process of a
+process row finished; TEXT picks rows whose name contains it;
 --repeat N runs each mode's rows N times: one run of a process row moves by ±0.05 x ideal
 on a shared 2-core machine.) Prints a Markdown table, also written to build/bench-limiters.md.
 """
@@ -632,7 +633,7 @@ def main() -> None:
         print(usage, end="")
         return
     # An unknown argument must not start the whole panel (about 10 minutes).
-    flags, values = {"--quick"}, {"--limiter", "--mode", "--contender", "--repeat"}
+    flags, values = {"--quick", "--verbose"}, {"--limiter", "--mode", "--contender", "--repeat"}
     arguments = iter(sys.argv[1:])
     for argument in arguments:
         if argument not in flags and (argument not in values or next(arguments, None) is None):
