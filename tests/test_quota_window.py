@@ -64,6 +64,60 @@ def alone(clock: FakeClock) -> RateController:
     return controller
 
 
+class TestTheStatedQuota:
+    """`quota_from`: what a response's headers say of the key's quota, in every spelling."""
+
+    NOW = 1_700_000_000.0  # a Unix time, as Laravel's and GitHub's Reset give
+
+    def test_laravel_s_headers_among_others(self) -> None:
+        headers = [(b"Content-Type", b"application/json"), (b"X-RateLimit-Limit", b"30"),
+                   (b"X-RateLimit-Remaining", b"7"), (b"Date", b"x")]  # fmt: skip
+        assert quota_from(headers, now=self.NOW) == Quota(30, 7, None)
+
+    def test_a_reset_in_unix_time_is_the_seconds_left_until_it(self) -> None:
+        headers = [(b"X-RateLimit-Remaining", b"0"),
+                   (b"X-RateLimit-Reset", str(int(self.NOW) + 42).encode())]  # fmt: skip
+        assert quota_from(headers, now=self.NOW) == Quota(None, 0, 42.0)
+
+    def test_a_reset_in_unix_time_already_past_is_now(self) -> None:
+        headers = [(b"X-RateLimit-Reset", str(int(self.NOW) - 5).encode())]
+        assert quota_from(headers, now=self.NOW) == Quota(None, None, 0.0)
+
+    def test_without_now_a_unix_reset_is_counted_from_the_system_clock(self) -> None:
+        headers = [(b"X-RateLimit-Reset", str(int(time.time()) + 100).encode())]
+        quota = quota_from(headers)
+        assert quota is not None
+        assert quota.reset is not None
+        assert 90 < quota.reset <= 100
+
+    def test_a_reset_up_to_ten_to_the_ninth_is_seconds(self) -> None:
+        headers = [(b"X-RateLimit-Reset", b"1000000000"), (b"X-RateLimit-Remaining", b"1")]
+        assert quota_from(headers, now=999_999_000.0) == Quota(None, 1, 1e9)
+
+    def test_the_ietf_draft_s_fields(self) -> None:
+        headers = [(b"RateLimit-Limit", b"10"), (b"RateLimit-Remaining", b"4"),
+                   (b"RateLimit-Reset", b"3")]  # fmt: skip
+        assert quota_from(headers, now=self.NOW) == Quota(10, 4, 3.0)
+        headers = [(b"RateLimit", b"limit=10, remaining=0, reset=3")]
+        assert quota_from(headers, now=self.NOW) == Quota(10, 0, 3.0)
+
+    def test_a_parameter_not_about_the_quota_is_ignored(self) -> None:
+        headers = [(b"RateLimit", b'"default";r=3;t=2;pk=5'),
+                   (b"RateLimit-Policy", b'"default";q=10;w=4;burst=5')]  # fmt: skip
+        assert quota_from(headers, now=self.NOW) == Quota(10, 3, 2.0, 4.0)
+
+    @pytest.mark.parametrize("value", [b"soon", b"-1", b"1e3", b"0x10", b""])
+    def test_a_value_that_is_not_a_plain_non_negative_number_is_ignored(self, value: bytes) -> None:
+        headers = [(b"X-RateLimit-Remaining", value), (b"X-RateLimit-Reset", b"2")]
+        assert quota_from(headers, now=self.NOW) == Quota(None, None, 2.0)
+
+    def test_a_reset_alone_is_a_quota_and_no_header_none(self) -> None:
+        assert quota_from([(b"X-RateLimit-Reset", b"2.5")], now=self.NOW) == Quota(None, None, 2.5)
+        assert quota_from([(b"X-RateLimit-Limit", b"30")], now=self.NOW) is None
+        assert quota_from([(b"Content-Type", b"text/plain")], now=self.NOW) is None
+        assert quota_from([], now=self.NOW) is None
+
+
 class TestSpendingWhatIsLeft:
     def test_a_client_that_shares_the_key_spends_what_is_left_over_the_time_left(self) -> None:
         clock = FakeClock()
