@@ -305,6 +305,49 @@ class TestWhatEachAnswerTeaches:
         seen.accepted(1.2, 7)  # the next window: others spent 2, none before, as seen
         assert seen.window.share() == 1.0
 
+    def test_a_response_that_does_not_restate_the_limit_keeps_the_one_known(self) -> None:
+        seen = Seen()
+        seen.accepted(0.0, 9)
+        seen.accepted(0.5, 1)
+        seen.limit = None
+        seen.accepted(0.6, 0)
+        assert seen.window.share() == pytest.approx(3 / 10)
+
+    def test_an_answer_without_a_quota_still_counts_as_this_client_s(self) -> None:
+        seen = Seen()
+        seen.accepted(0.0, 9)
+        seen.accepted(0.5, 1)
+        seen.window.update(0.6, None, None, False, 3, 0, 0.0, 0.5)
+        assert seen.window.share() == pytest.approx(3 / 9)
+
+    def test_a_first_answer_that_is_a_429_is_not_this_client_s_spending(self) -> None:
+        seen = Seen()
+        seen.refused(0.0, retry_after=1.0)
+        seen.accepted(1.0, 9)
+        assert seen.window.share() == pytest.approx(1 / 11)
+
+    def test_the_same_remaining_again_is_no_new_window_and_a_rise_after_it_is(self) -> None:
+        seen = Seen()
+        seen.accepted(0.0, 5)  # others spent 4
+        seen.accepted(0.5, 5)  # not counted, or counted before the last: no turn
+        seen.accepted(0.6, 5)
+        assert seen.window.start == 0.0
+        assert seen.window.period is None
+        seen.accepted(2.0, 9)
+        assert seen.window.start == 2.0
+
+    def test_an_answer_while_others_are_out_does_not_say_when_its_request_went(self) -> None:
+        seen = Seen()
+        seen.accepted(0.0, 9)
+        seen.accepted(0.5, 0)
+        seen.accepted(3.2, 9)  # a window of 3.2 s at most, planned as 3 s: ends at 6.22
+        seen.window.sent(6.0)
+        seen.window.sent(6.3)
+        # The answer to the request of 6.0, the one of 6.3 still out: the same window.
+        seen.window.update(6.35, Quota(10, 5, None), None, False, 4, 1, 0.0, 0.5)
+        assert seen.window.start == 3.2
+        assert seen.window.end == pytest.approx(3.2 + 3 + MARGIN)
+
     def test_a_429_stating_only_a_reset_holds_sends_until_it(self) -> None:
         seen = Seen()
         seen.accepted(0.0, 9)
@@ -372,6 +415,9 @@ class TestAClientAlone:
             seen.accepted(0.81 + n * 0.01, left)
         assert seen.window.end == pytest.approx(1.6)
         assert seen.window.gate(0.9, seen.answered, 0) is None, "2 left, alone: at once"
+        seen.accepted(0.9, 1)
+        # Its last request goes half-way in what it knows of the length: 0.36 s to 0.8 s.
+        assert seen.window.gate(0.91, seen.answered, 0) == pytest.approx(0.8 + (0.36 + 0.8) / 2)
 
     @pytest.mark.xfail(
         strict=True,
