@@ -22,7 +22,7 @@ from fakeclock import FakeClock
 from machine import finish
 from meetbit._rate import RateController
 from meetbit._rate.quota import Quota, quota_from
-from meetbit._rate.window import HOLD, MARGIN, PROBE_BACKOFF, QuotaWindow
+from meetbit._rate.window import HOLD, MARGIN, PROBE_BACKOFF, PROBE_PATIENCE, QuotaWindow
 from pacing import laravel_window, wait_and_send
 from ratesim import simulate
 from wire import WireServer
@@ -347,6 +347,43 @@ class TestWhatEachAnswerTeaches:
         seen.window.update(6.35, Quota(10, 5, None), None, False, 4, 1, 0.0, 0.5)
         assert seen.window.start == 3.2
         assert seen.window.end == pytest.approx(3.2 + 3 + MARGIN)
+
+    def test_a_full_window_after_a_spent_one_keeps_the_share_of_the_one_before(self) -> None:
+        seen = Seen()
+        assert seen.window.share() == 1.0, "not engaged: all its own"
+        seen.accepted(0.0, 10)  # not counted: nothing spent yet, all its own
+        assert seen.window.share() == 1.0
+        seen.accepted(0.1, 9)
+        seen.accepted(0.5, 1)  # others spent 6
+        seen.accepted(3.0, 10)  # a new window, not counted yet
+        assert seen.window.share() == pytest.approx(4 / 9)
+
+    @pytest.mark.parametrize("limit", [1, 2])
+    def test_with_one_left_and_one_out_the_next_is_a_probe_and_then_all_wait(
+        self, limit: int
+    ) -> None:
+        seen = Seen(limit=limit)
+        seen.accepted(0.0, 1)
+        if limit == 2:
+            seen.accepted(0.1, 1)  # not counted: more accepted than spent, a share of 1
+        sent = seen.answered
+        assert seen.window.gate(1.0, sent, 0) is None
+        assert seen.window.gate(1.0, sent + 1, 1) is None, "the probe"
+        assert seen.window.gate(1.0, sent + 2, 2) == HOLD
+        assert seen.window.gate(1.0 + PROBE_PATIENCE, sent + 2, 2) == HOLD
+        assert seen.window.gate(1.01 + PROBE_PATIENCE, sent + 2, 2) is None, "its answer lost"
+
+    def test_answers_to_requests_out_together_come_in_any_order_and_are_no_turn(self) -> None:
+        seen = Seen()
+        seen.accepted(0.0, 9)
+        for _ in range(3):
+            seen.window.sent(1.0)
+        for answered, (remaining, out) in enumerate([(6, 2), (6, 1), (7, 0)], start=2):
+            quota = Quota(10, remaining, None)
+            seen.window.update(1.1, quota, None, False, answered, out, 0.0, 0.5)
+        # The 7 was counted before the 6s: the same window.
+        assert seen.window.start == 0.0
+        assert seen.window.seen == 6
 
     def test_a_429_stating_only_a_reset_holds_sends_until_it(self) -> None:
         seen = Seen()
