@@ -30,6 +30,7 @@ from meetbit._rate.controller import (
     MAX_PAYBACK,
     POLL,
     ROUND_HOLD,
+    Slot,
     backoff,
 )
 from meetbit._rate.cubic import BETA, C, Cubic
@@ -479,6 +480,32 @@ class TestRateController:
             return (await controller.areserve()).wait
 
         assert asyncio.run(main()) >= 2.0
+
+    def test_async_twins_take_the_stated_quota(self) -> None:
+        controller = RateController(clock=FakeClock())
+
+        async def main() -> tuple[Slot | None, Slot | None]:
+            assert await controller.aconfirm(await controller.areserve()) is None
+            await controller.aon_response(False, None, Quota(30, 0, None))  # spent
+            probe = await controller.aconfirm(await controller.areserve())
+            return probe, await controller.aconfirm(await controller.areserve())
+
+        probe, after = asyncio.run(main())
+        assert probe is None, "one request goes to find out when the window turns"
+        assert after is not None, "the others wait for its answer"
+
+    def test_a_moment_handed_back_after_a_retry_after_moved_the_schedule_goes_to_the_next(
+        self,
+    ) -> None:
+        clock = FakeClock()
+        controller = throttled(clock, accepted=20)
+        waiting = [controller.reserve() for _ in range(3)]
+        controller.on_response(True, 1.0)  # one of them, answered: moves the three back
+        last = controller.reserve()
+        assert last.shift > 0
+        assert all(slot.wait > 0 for slot in waiting)
+        controller.release(last)  # its caller gives up
+        assert controller.reserve().at == pytest.approx(last.at)
 
 
 def simulate(
