@@ -196,12 +196,30 @@ def run(group: Group, where: Path, jobs: int, modules: list[str]) -> int:
     # keep the tests of its first mapping, and its mutants survive tests never run on them.
     (where / "mutants" / "mutmut-stats.json").unlink(missing_ok=True)
     command = [str(mutmut), "run", "--max-children", str(jobs)]
-    # A module of the group alone: mutmut takes globs of mutant names (module.function).
-    # Every mutant's name is its module's, then x_function or xǁClassǁmethod; a package's
-    # own (_rate.__init__) are named after the package.
-    command += [f"meetbit.{m.removesuffix('.__init__')}.x*" for m in modules if _in_group(group, m)]
+    # A module of the group alone: mutmut takes names (or globs) of mutants, and re-runs
+    # every one it is given, killed or not; so it is given those without a result, unless
+    # the module changed since it was mutated (then all of them: mutmut mutates it afresh).
+    chosen = [m for m in modules if _in_group(group, m)]
+    names = [name for m in chosen for name in _to_run(where, m)]
+    if chosen and not names:
+        print(f"== {group.name}: nothing to re-test in {', '.join(chosen)}")
+        return 0
+    command += names
     print(f"== {group.name}: {', '.join(group.modules)} against {', '.join(group.tests)}")
     return subprocess.run(command, cwd=where, env=environment, check=False).returncode
+
+
+def _to_run(where: Path, module: str) -> list[str]:
+    """Names (or a glob) of the mutants of `module` ("_rate.window") a run must test."""
+    path = Path("src", "meetbit", *module.split(".")).with_suffix(".py")
+    every = [f"meetbit.{module.removesuffix('.__init__')}.x*"]
+    # Every mutant's name is its module's, then x_function or xǁClassǁmethod; a package's own
+    # (_rate.__init__) are named after the package.
+    meta, mutated = where / "mutants" / f"{path}.meta", where / "mutants" / path
+    if not meta.exists() or (where / path).stat().st_mtime > mutated.stat().st_mtime:
+        return every
+    codes = json.loads(meta.read_text(encoding="utf-8"))["exit_code_by_key"]
+    return [name for name, code in codes.items() if code is None]
 
 
 def _in_group(group: Group, module: str) -> bool:
