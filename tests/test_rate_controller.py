@@ -30,6 +30,7 @@ from meetbit._rate.controller import (
     MAX_PAYBACK,
     POLL,
     ROUND_HOLD,
+    SPORADIC,
     Slot,
     backoff,
 )
@@ -480,6 +481,52 @@ class TestRateController:
             return (await controller.areserve()).wait
 
         assert asyncio.run(main()) >= 2.0
+
+    def test_a_first_round_of_two_is_no_burst_its_rate_is_the_pace_of_its_success(self) -> None:
+        clock = FakeClock()
+        controller = burst(clock, accepted=1, refused=1)  # the 429 50 ms after the 200
+        # One success in the 50 ms it was busy: 20 a second, not "one, so one a second".
+        assert controller.rate == pytest.approx(BETA / 0.05)
+
+    def test_a_first_round_of_three_is_a_burst_its_rate_is_what_it_took(self) -> None:
+        clock = FakeClock()
+        controller = RateController(clock=clock, rng=random.Random(0))
+        for _ in range(3):
+            go(controller)
+        controller.on_response(False, None)
+        controller.on_response(False, None)
+        clock.advance(1.5)  # its 429 comes late: the last second saw less than the round took
+        controller.on_response(True, None)
+        assert controller.rate == pytest.approx(2 * BETA)
+
+    def test_with_nothing_accepted_lately_the_first_rate_is_guessed_from_those_in_flight(
+        self,
+    ) -> None:
+        clock = FakeClock()
+        controller = RateController(clock=clock, rng=random.Random(0))
+        for _ in range(INITIAL_WINDOW):
+            go(controller)
+            controller.on_response(False, None)
+        clock.advance(5.0)  # quiet: nothing accepted in the last second
+        for _ in range(5):
+            assert go(controller) == 0.0
+        controller.on_response(True, None)  # the key was spent by others meanwhile
+        assert controller.rate == pytest.approx(5 * BETA), "the five it had out"
+
+    @pytest.mark.parametrize(("sends", "cut"), [(SPORADIC, True), (SPORADIC + 1, False)])
+    def test_a_refusal_below_the_last_limit_cuts_unless_past_sporadic_sends_a_refusal(
+        self, sends: int, cut: bool
+    ) -> None:
+        clock = FakeClock()
+        controller = throttled(clock, accepted=20)
+        for _ in range(sends):
+            clock.advance(go(controller))
+            controller.on_response(False, None)
+        before = controller.rate
+        assert before is not None
+        controller.on_response(True, None)
+        assert controller.rate is not None
+        assert (controller.rate < before) is cut
 
     def test_async_twins_take_the_stated_quota(self) -> None:
         controller = RateController(clock=FakeClock())
