@@ -541,6 +541,17 @@ class TestRateController:
         assert probe is None, "one request goes to find out when the window turns"
         assert after is not None, "the others wait for its answer"
 
+    def test_async_twins_hand_a_moment_back(self) -> None:
+        controller = throttled(FakeClock(), accepted=20)
+
+        async def main() -> tuple[Slot, Slot]:
+            given_up = await controller.areserve()
+            await controller.arelease(given_up)
+            return given_up, await controller.areserve()
+
+        given_up, next_one = asyncio.run(main())
+        assert next_one.at == given_up.at
+
     def test_a_moment_handed_back_after_a_retry_after_moved_the_schedule_goes_to_the_next(
         self,
     ) -> None:
