@@ -499,8 +499,9 @@ class TestRateController:
         controller.on_response(True, None)
         assert controller.rate == pytest.approx(2 * BETA)
 
+    @pytest.mark.parametrize("out", [5, 1])
     def test_with_nothing_accepted_lately_the_first_rate_is_guessed_from_those_in_flight(
-        self,
+        self, out: int
     ) -> None:
         clock = FakeClock()
         controller = RateController(clock=clock, rng=random.Random(0))
@@ -508,10 +509,26 @@ class TestRateController:
             go(controller)
             controller.on_response(False, None)
         clock.advance(5.0)  # quiet: nothing accepted in the last second
-        for _ in range(5):
+        for _ in range(out):
             assert go(controller) == 0.0
         controller.on_response(True, None)  # the key was spent by others meanwhile
-        assert controller.rate == pytest.approx(5 * BETA), "the five it had out"
+        assert controller.rate == pytest.approx(out * BETA), "as many as it had out"
+
+    def test_after_a_quiet_spell_the_first_429_cuts_from_the_pace_since(self) -> None:
+        clock = FakeClock()
+        controller = RateController(clock=clock, rng=random.Random(0))
+        for _ in range(INITIAL_WINDOW):  # a first round all at once, all accepted
+            go(controller)
+        for _ in range(INITIAL_WINDOW):
+            controller.on_response(False, None)
+        clock.advance(3.0)
+        for _ in range(4):  # 4 accepted in 0.1 s: 40 a second, not 4
+            go(controller)
+            controller.on_response(False, None)
+        clock.advance(0.1)
+        go(controller)
+        controller.on_response(True, None)
+        assert controller.rate == pytest.approx(40 * BETA)
 
     @pytest.mark.parametrize(("sends", "cut"), [(SPORADIC, True), (SPORADIC + 1, False)])
     def test_a_refusal_below_the_last_limit_cuts_unless_past_sporadic_sends_a_refusal(
