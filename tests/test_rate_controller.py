@@ -530,6 +530,35 @@ class TestRateController:
         controller.on_response(True, None)
         assert controller.rate == pytest.approx(40 * BETA)
 
+    def test_a_guessed_rate_still_refused_with_nothing_accepted_is_halved(self) -> None:
+        clock = FakeClock()
+        controller = RateController(clock=clock, rng=random.Random(0))
+        for _ in range(INITIAL_WINDOW):
+            go(controller)
+            controller.on_response(False, None)
+        clock.advance(5.0)
+        for _ in range(5):
+            go(controller)
+        for _ in range(5):  # all five refused: a rate guessed from them, then the stale rest
+            controller.on_response(True, None)
+        guessed = controller.rate
+        assert guessed == pytest.approx(5 * BETA)
+        clock.advance(go(controller))
+        controller.on_response(True, None)  # sent after the cut, refused, none accepted
+        assert controller.rate == pytest.approx(guessed / 2 * BETA, rel=0.05)
+
+    def test_an_overshoot_after_a_quiet_spell_cuts_from_the_rate_not_from_nothing(self) -> None:
+        clock = FakeClock()
+        controller = throttled(clock, accepted=20)
+        clock.advance(go(controller))
+        controller.on_response(False, None)  # sent after the cut, accepted
+        clock.advance(3.0)  # quiet: nothing accepted in the last second
+        clock.advance(go(controller))
+        before = controller.rate
+        assert before is not None
+        controller.on_response(True, None)
+        assert controller.rate == pytest.approx(before * BETA, rel=0.05)
+
     @pytest.mark.parametrize(("sends", "cut"), [(SPORADIC, True), (SPORADIC + 1, False)])
     def test_a_refusal_below_the_last_limit_cuts_unless_past_sporadic_sends_a_refusal(
         self, sends: int, cut: bool
