@@ -559,6 +559,21 @@ class TestRateController:
         controller.on_response(True, None)
         assert controller.rate == pytest.approx(before * BETA, rel=0.05)
 
+    @pytest.mark.parametrize(("retry_after", "least"), [(0.5, 1 / 0.5), (None, MIN_RATE)])
+    def test_a_cut_from_a_slow_pace_stops_at_one_request_per_retry_after(
+        self, retry_after: float | None, least: float
+    ) -> None:
+        clock = FakeClock()
+        controller = throttled(clock, accepted=20)
+        clock.advance(3.0)
+        clock.advance(go(controller))
+        controller.on_response(False, None)  # one accepted in the last second: a slow pace
+        clock.advance(0.9)
+        clock.advance(go(controller))
+        controller.on_response(True, retry_after)
+        # Without a Retry-After, only what was accepted (almost nothing) and MIN_RATE hold it.
+        assert controller.rate == pytest.approx(least)
+
     @pytest.mark.parametrize(("sends", "cut"), [(SPORADIC, True), (SPORADIC + 1, False)])
     def test_a_refusal_below_the_last_limit_cuts_unless_past_sporadic_sends_a_refusal(
         self, sends: int, cut: bool
