@@ -574,6 +574,24 @@ class TestRateController:
         # Without a Retry-After, only what was accepted (almost nothing) and MIN_RATE hold it.
         assert controller.rate == pytest.approx(least)
 
+    def test_the_first_burst_answered_late_raises_the_rate_to_what_it_took(self) -> None:
+        clock = FakeClock()
+        controller = RateController(clock=clock, rng=random.Random(0))
+        for _ in range(INITIAL_WINDOW):
+            go(controller)
+            controller.on_response(False, None)
+        clock.advance(5.0)
+        for _ in range(12):
+            go(controller)
+        controller.on_response(False, None)
+        clock.advance(0.5)
+        controller.on_response(True, None)  # the first 429: one accepted in 0.5 s, 2 a second
+        assert controller.rate == pytest.approx(2 * BETA)
+        for _ in range(9):  # then the rest of the burst: 10 accepted
+            controller.on_response(False, None)
+        controller.on_response(True, None)  # a 429 of the same burst
+        assert controller.rate == pytest.approx(10 * BETA)
+
     @pytest.mark.parametrize(("sends", "cut"), [(SPORADIC, True), (SPORADIC + 1, False)])
     def test_a_refusal_below_the_last_limit_cuts_unless_past_sporadic_sends_a_refusal(
         self, sends: int, cut: bool
