@@ -592,6 +592,18 @@ class TestRateController:
         controller.on_response(True, None)  # a 429 of the same burst
         assert controller.rate == pytest.approx(10 * BETA)
 
+    def test_a_wait_says_where_it_comes_from(self) -> None:
+        clock = FakeClock()
+        assert throttled(clock, accepted=20, retry_after=1.0).reserve().source == "retry-after"
+        controller = throttled(clock, accepted=20)
+        paying_back = controller.reserve()
+        assert paying_back.source == "rate-control", "paying back what was taken"
+        controller.release(paying_back)
+        clock.advance(5.0)
+        clock.advance(go(controller))
+        controller.on_response(True, None)  # refused again, no success between
+        assert controller.reserve().source == "backoff"
+
     @pytest.mark.parametrize(("sends", "cut"), [(SPORADIC, True), (SPORADIC + 1, False)])
     def test_a_refusal_below_the_last_limit_cuts_unless_past_sporadic_sends_a_refusal(
         self, sends: int, cut: bool
