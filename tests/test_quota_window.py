@@ -441,6 +441,21 @@ class TestExpectedRefusals:
         # The window is over 3.5 s and at most 4.5 s: its whole 4 s, not the quiet 14.5 s.
         assert send(controller, clock) == pytest.approx(4 + MARGIN, abs=0.01)
 
+    def test_the_wait_a_quota_asks_for_is_known_when_the_moment_is_handed_out(self) -> None:
+        clock = FakeClock()
+        controller = alone(clock)  # its 429 expected: no pacing, the quota holds the sends
+        slot = controller.reserve()
+        assert slot.wait == pytest.approx(3.0)
+        assert slot.source == "retry-after"
+        send(controller, clock)  # the probe at the end: a new window, 3 s
+        answer(controller, LIMIT - 1)
+        for left in range(LIMIT - 2, -1, -1):
+            send(controller, clock)
+            answer(controller, left)
+        slot = controller.reserve()  # spent: until the window's end, as the quota says
+        assert slot.wait == pytest.approx(3.0 + MARGIN)
+        assert slot.source == "rate-control"
+
 
 class TestAClientAlone:
     def test_spends_a_window_with_no_whole_second_length_at_once(self) -> None:
