@@ -604,6 +604,17 @@ class TestRateController:
         controller.on_response(True, None)  # refused again, no success between
         assert controller.reserve().source == "backoff"
 
+    def test_a_paced_caller_is_handed_a_moment_after_an_expected_429_s_retry_after(
+        self,
+    ) -> None:
+        clock = FakeClock()
+        controller = throttled(clock, accepted=20)  # paced
+        clock.advance(go(controller))
+        controller.on_response(False, None, Quota(30, 0, None))  # accepted: nothing left
+        clock.advance(go(controller))  # so this one finds out when the window turns
+        controller.on_response(True, 3.0, Quota(30, 0, None))  # expected: no cut, a hold
+        assert controller.reserve().wait == pytest.approx(3.0)
+
     @pytest.mark.parametrize(("sends", "cut"), [(SPORADIC, True), (SPORADIC + 1, False)])
     def test_a_refusal_below_the_last_limit_cuts_unless_past_sporadic_sends_a_refusal(
         self, sends: int, cut: bool
