@@ -423,6 +423,17 @@ class TestExpectedRefusals:
         answer(controller, 0, retry_after=1.0, throttled=True)
         assert controller.rate is not None, "paced from now on"
 
+    def test_a_429_answering_a_request_sent_before_the_probe_is_not_the_probe_s(self) -> None:
+        clock = FakeClock()
+        controller = RateController(clock=clock, rng=random.Random(1))
+        send(controller, clock)
+        answer(controller, 1)  # one left
+        clock.advance(1.1)
+        send(controller, clock)  # takes it
+        send(controller, clock)  # then none is left as far as it knows: the probe
+        answer(controller, 0, retry_after=1.0, throttled=True)  # the first one's answer
+        assert controller.rate is not None, "refused while one was left: paced"
+
     def test_a_probe_refused_late_learns_a_longer_window_and_keeps_it_after_a_quiet_spell(
         self,
     ) -> None:
