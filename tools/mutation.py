@@ -197,9 +197,14 @@ def run(group: Group, where: Path, jobs: int, modules: list[str]) -> int:
     (where / "mutants" / "mutmut-stats.json").unlink(missing_ok=True)
     command = [str(mutmut), "run", "--max-children", str(jobs)]
     # A module of the group alone: mutmut takes names (or globs) of mutants, and re-runs
-    # every one it is given, killed or not; so it is given those without a result, unless
-    # the module changed since it was mutated (then all of them: mutmut mutates it afresh).
+    # every one it is given, killed or not; so it is given those without a result. It is
+    # first made to mutate what changed (a changed function's mutants lose their results,
+    # the others keep theirs), so that the names are those of the code as it is now.
     chosen = [m for m in modules if _in_group(group, m)]
+    if chosen:
+        mutate = "from mutmut.__main__ import create_mutants; create_mutants(1)"
+        subprocess.run([sys.executable, "-c", mutate], cwd=where, env=environment,
+                       capture_output=True, check=True)  # fmt: skip
     names = [name for m in chosen for name in _to_run(where, m)]
     if chosen and not names:
         print(f"== {group.name}: nothing to re-test in {', '.join(chosen)}")
@@ -210,14 +215,10 @@ def run(group: Group, where: Path, jobs: int, modules: list[str]) -> int:
 
 
 def _to_run(where: Path, module: str) -> list[str]:
-    """Names (or a glob) of the mutants of `module` ("_rate.window") a run must test."""
-    path = Path("src", "meetbit", *module.split(".")).with_suffix(".py")
-    every = [f"meetbit.{module.removesuffix('.__init__')}.x*"]
-    # Every mutant's name is its module's, then x_function or xǁClassǁmethod; a package's own
-    # (_rate.__init__) are named after the package.
-    meta, mutated = where / "mutants" / f"{path}.meta", where / "mutants" / path
-    if not meta.exists() or (where / path).stat().st_mtime > mutated.stat().st_mtime:
-        return every
+    """Names of the mutants of `module` ("_rate.window") that have no result."""
+    meta = where / "mutants" / Path("src", "meetbit", *module.split(".")).with_suffix(".py.meta")
+    if not meta.exists():
+        return []
     codes = json.loads(meta.read_text(encoding="utf-8"))["exit_code_by_key"]
     return [name for name, code in codes.items() if code is None]
 
