@@ -434,6 +434,19 @@ class TestExpectedRefusals:
         answer(controller, 0, retry_after=1.0, throttled=True)  # the first one's answer
         assert controller.rate is not None, "refused while one was left: paced"
 
+    def test_a_429_without_quota_headers_still_spends_the_known_quota(self) -> None:
+        clock = FakeClock()
+        controller = RateController(clock=clock, rng=random.Random(1))
+        send(controller, clock)
+        answer(controller, 20)
+        send(controller, clock)
+        controller.on_response(True, 2.0, None)  # a 429 from a proxy: Retry-After only
+        clock.advance(2.5)
+        send(controller, clock)  # one request finds out what is left
+        slot = controller.reserve()
+        clock.advance(max(slot.wait, 0.0))
+        assert controller.confirm(slot) is not None, "the others wait for its answer"
+
     def test_a_probe_refused_late_learns_a_longer_window_and_keeps_it_after_a_quiet_spell(
         self,
     ) -> None:
