@@ -447,6 +447,20 @@ class TestExpectedRefusals:
         clock.advance(max(slot.wait, 0.0))
         assert controller.confirm(slot) is not None, "the others wait for its answer"
 
+    def test_a_first_answer_that_is_a_429_dates_the_window_from_the_first_send(self) -> None:
+        clock = FakeClock()
+        controller = RateController(clock=clock, rng=random.Random(1))
+        send(controller, clock)
+        clock.advance(0.5)
+        controller.on_response(True, 2.6, Quota(LIMIT, 0, None))  # others spent the key
+        send(controller, clock)  # the probe, at 3.1 s from the first send: a new window
+        answer(controller, LIMIT - 1)
+        for left in range(LIMIT - 2, -1, -1):
+            send(controller, clock)
+            answer(controller, left)
+        # The window is at most 3.1 s (it began by the first send): 3 whole seconds.
+        assert send(controller, clock) == pytest.approx(3 + MARGIN)
+
     def test_a_probe_refused_late_learns_a_longer_window_and_keeps_it_after_a_quiet_spell(
         self,
     ) -> None:
