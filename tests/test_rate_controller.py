@@ -654,6 +654,19 @@ class TestRateController:
         given_up, next_one = asyncio.run(main())
         assert next_one.at == given_up.at
 
+    def test_moments_handed_out_before_a_retry_after_are_moved_past_it_in_order(self) -> None:
+        clock = FakeClock()
+        controller = throttled(clock, accepted=20)
+        waiting = [controller.reserve() for _ in range(3)]
+        controller.on_response(True, 1.0)  # one of them, answered: moves the three back
+        shift = controller.reserve().shift
+        moved = [controller.confirm(slot) for slot in waiting]
+        for slot, again in zip(waiting, moved, strict=True):
+            assert again is not None, "none goes at its old moment"
+            assert again.at == pytest.approx(slot.at + shift)  # type: ignore[operator]
+            assert again.wait == pytest.approx(again.at - clock.now)  # type: ignore[operator]
+            assert again.source == "retry-after"
+
     def test_a_moment_handed_back_after_a_retry_after_moved_the_schedule_goes_to_the_next(
         self,
     ) -> None:
