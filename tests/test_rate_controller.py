@@ -592,6 +592,23 @@ class TestRateController:
         controller.on_response(True, None)  # a 429 of the same burst
         assert controller.rate == pytest.approx(10 * BETA)
 
+    @pytest.mark.parametrize(
+        ("retry_after", "hold", "source"),
+        [(1.0, 1.0, "retry-after"), (None, BACKOFF_BASE, "backoff")],
+    )
+    def test_a_round_refused_whole_says_what_holds_it(
+        self, retry_after: float | None, hold: float, source: str
+    ) -> None:
+        clock = FakeClock()
+        controller = RateController(clock=clock, rng=random.Random(0))
+        for _ in range(INITIAL_WINDOW):
+            go(controller)
+        for _ in range(INITIAL_WINDOW):
+            controller.on_response(True, retry_after)
+        held = controller.reserve()
+        assert held.wait == pytest.approx(-hold), "held for the Retry-After, or a backoff"
+        assert held.source == source
+
     def test_a_wait_says_where_it_comes_from(self) -> None:
         clock = FakeClock()
         assert throttled(clock, accepted=20, retry_after=1.0).reserve().source == "retry-after"
