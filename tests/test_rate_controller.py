@@ -609,6 +609,14 @@ class TestRateController:
         assert held.wait == pytest.approx(-hold), "held for the Retry-After, or a backoff"
         assert held.source == source
 
+    def test_a_send_held_by_the_slow_start_says_rate_control(self) -> None:
+        controller = RateController(clock=FakeClock())
+        for _ in range(INITIAL_WINDOW):
+            go(controller)
+        held = controller.reserve()
+        assert held.wait == -POLL, "ask again shortly"
+        assert held.source == "rate-control"
+
     def test_a_wait_says_where_it_comes_from(self) -> None:
         clock = FakeClock()
         assert throttled(clock, accepted=20, retry_after=1.0).reserve().source == "retry-after"
