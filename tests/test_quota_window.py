@@ -461,6 +461,18 @@ class TestExpectedRefusals:
         # The window is at most 3.1 s (it began by the first send): 3 whole seconds.
         assert send(controller, clock) == pytest.approx(3 + MARGIN)
 
+    def test_an_answer_without_quota_headers_counts_in_this_client_s_share(self) -> None:
+        clock = FakeClock()
+        controller = RateController(clock=clock, rng=random.Random(1))
+        send(controller, clock)
+        answer(controller, 6, limit=10)  # 4 spent, 1 of them its own: a share of 1/4
+        clock.advance(1.1)  # past the slow start
+        send(controller, clock)
+        controller.on_response(False, None, None)  # accepted, no headers: its share is 2/4
+        # Its half of the 6 left: three out at once, then a probe; then it waits.
+        slots = [controller.reserve() for _ in range(5)]
+        assert [controller.confirm(slot) is None for slot in slots] == [True] * 4 + [False]
+
     def test_a_probe_refused_late_learns_a_longer_window_and_keeps_it_after_a_quiet_spell(
         self,
     ) -> None:
