@@ -172,10 +172,13 @@ def stage(group: Group) -> Path:
     return where
 
 
-def retest_survivors(where: Path, modules: list[str]) -> None:
+def retest_survivors(where: Path, modules: list[str], keep: frozenset[str] = frozenset()) -> None:
     """Forget every result but a kill: mutmut lets a result stand, and tests may be new.
 
     With `modules`, only theirs: the others are not run this time and keep their results.
+    The survivals in `keep` (listed as equivalent) stand too: an equivalent mutant survives
+    every test, and a survivor costs every test that reaches its function; a change to its
+    function makes mutmut test it again anyway.
     """
     for meta in (where / "mutants").rglob("*.py.meta"):
         name = ".".join(meta.relative_to(where / "mutants" / "src" / "meetbit").parts)
@@ -183,14 +186,20 @@ def retest_survivors(where: Path, modules: list[str]) -> None:
             continue
         data = json.loads(meta.read_text(encoding="utf-8"))
         codes = data["exit_code_by_key"]
-        data["exit_code_by_key"] = {k: v if v in KILLED else None for k, v in codes.items()}
+        data["exit_code_by_key"] = {
+            k: v if v in KILLED or (v == 0 and k in keep) else None for k, v in codes.items()
+        }
         meta.write_text(json.dumps(data), encoding="utf-8")
 
 
 def run(group: Group, where: Path, jobs: int, modules: list[str]) -> int:
     mutmut = Path(sys.executable).with_name("mutmut")
     environment = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
-    retest_survivors(where, [m for m in modules if _in_group(group, m)])
+    keep: set[str] = set()
+    if (where / "mutants").exists():
+        for module_score in score(where, _equivalents(), set()).values():
+            keep.update(module_score.equivalent)
+    retest_survivors(where, [m for m in modules if _in_group(group, m)], frozenset(keep))
     # mutmut maps each function to the tests that call it once, and after a change maps only
     # new tests: a function that appeared since (a dataclass turned into a plain class) would
     # keep the tests of its first mapping, and its mutants survive tests never run on them.
