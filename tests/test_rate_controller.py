@@ -609,6 +609,19 @@ class TestRateController:
         assert held.wait == pytest.approx(-hold), "held for the Retry-After, or a backoff"
         assert held.source == source
 
+    def test_rounds_refused_whole_in_a_row_back_off_doubling(self) -> None:
+        clock = FakeClock()
+        controller = RateController(clock=clock, rng=random.Random(0))
+        for _ in range(INITIAL_WINDOW):
+            go(controller)
+        for _ in range(INITIAL_WINDOW):
+            controller.on_response(True, None)
+        assert controller.reserve().wait == pytest.approx(-BACKOFF_BASE)
+        clock.advance(BACKOFF_BASE)
+        go(controller)  # one request finds out whether the storm is over: it is not
+        controller.on_response(True, None)
+        assert controller.reserve().wait == pytest.approx(-2 * BACKOFF_BASE)
+
     def test_a_send_held_by_the_slow_start_says_rate_control(self) -> None:
         controller = RateController(clock=FakeClock())
         for _ in range(INITIAL_WINDOW):
