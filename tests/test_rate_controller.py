@@ -30,6 +30,8 @@ from meetbit._rate.controller import (
     MAX_PAYBACK,
     POLL,
     ROUND_HOLD,
+    SPORADIC,
+    Slot,
     backoff,
 )
 from meetbit._rate.cubic import BETA, C, Cubic
@@ -479,6 +481,242 @@ class TestRateController:
             return (await controller.areserve()).wait
 
         assert asyncio.run(main()) >= 2.0
+
+    def test_a_first_round_of_two_is_no_burst_its_rate_is_the_pace_of_its_success(self) -> None:
+        clock = FakeClock()
+        controller = burst(clock, accepted=1, refused=1)  # the 429 50 ms after the 200
+        # One success in the 50 ms it was busy: 20 a second, not "one, so one a second".
+        assert controller.rate == pytest.approx(BETA / 0.05)
+
+    def test_a_first_round_of_three_is_a_burst_its_rate_is_what_it_took(self) -> None:
+        clock = FakeClock()
+        controller = RateController(clock=clock, rng=random.Random(0))
+        for _ in range(3):
+            go(controller)
+        controller.on_response(False, None)
+        controller.on_response(False, None)
+        clock.advance(1.5)  # its 429 comes late: the last second saw less than the round took
+        controller.on_response(True, None)
+        assert controller.rate == pytest.approx(2 * BETA)
+
+    @pytest.mark.parametrize("out", [5, 1])
+    def test_with_nothing_accepted_lately_the_first_rate_is_guessed_from_those_in_flight(
+        self, out: int
+    ) -> None:
+        clock = FakeClock()
+        controller = RateController(clock=clock, rng=random.Random(0))
+        for _ in range(INITIAL_WINDOW):
+            go(controller)
+            controller.on_response(False, None)
+        clock.advance(5.0)  # quiet: nothing accepted in the last second
+        for _ in range(out):
+            assert go(controller) == 0.0
+        controller.on_response(True, None)  # the key was spent by others meanwhile
+        assert controller.rate == pytest.approx(out * BETA), "as many as it had out"
+
+    def test_after_a_quiet_spell_the_first_429_cuts_from_the_pace_since(self) -> None:
+        clock = FakeClock()
+        controller = RateController(clock=clock, rng=random.Random(0))
+        for _ in range(INITIAL_WINDOW):  # a first round all at once, all accepted
+            go(controller)
+        for _ in range(INITIAL_WINDOW):
+            controller.on_response(False, None)
+        clock.advance(3.0)
+        for _ in range(4):  # 4 accepted in 0.1 s: 40 a second, not 4
+            go(controller)
+            controller.on_response(False, None)
+        clock.advance(0.1)
+        go(controller)
+        controller.on_response(True, None)
+        assert controller.rate == pytest.approx(40 * BETA)
+
+    def test_a_guessed_rate_still_refused_with_nothing_accepted_is_halved(self) -> None:
+        clock = FakeClock()
+        controller = RateController(clock=clock, rng=random.Random(0))
+        for _ in range(INITIAL_WINDOW):
+            go(controller)
+            controller.on_response(False, None)
+        clock.advance(5.0)
+        for _ in range(5):
+            go(controller)
+        for _ in range(5):  # all five refused: a rate guessed from them, then the stale rest
+            controller.on_response(True, None)
+        guessed = controller.rate
+        assert guessed == pytest.approx(5 * BETA)
+        clock.advance(go(controller))
+        controller.on_response(True, None)  # sent after the cut, refused, none accepted
+        assert controller.rate == pytest.approx(guessed / 2 * BETA, rel=0.05)
+
+    def test_an_overshoot_after_a_quiet_spell_cuts_from_the_rate_not_from_nothing(self) -> None:
+        clock = FakeClock()
+        controller = throttled(clock, accepted=20)
+        clock.advance(go(controller))
+        controller.on_response(False, None)  # sent after the cut, accepted
+        clock.advance(3.0)  # quiet: nothing accepted in the last second
+        clock.advance(go(controller))
+        before = controller.rate
+        assert before is not None
+        controller.on_response(True, None)
+        assert controller.rate == pytest.approx(before * BETA, rel=0.05)
+
+    @pytest.mark.parametrize(("retry_after", "least"), [(0.5, 1 / 0.5), (None, MIN_RATE)])
+    def test_a_cut_from_a_slow_pace_stops_at_one_request_per_retry_after(
+        self, retry_after: float | None, least: float
+    ) -> None:
+        clock = FakeClock()
+        controller = throttled(clock, accepted=20)
+        clock.advance(3.0)
+        clock.advance(go(controller))
+        controller.on_response(False, None)  # one accepted in the last second: a slow pace
+        clock.advance(0.9)
+        clock.advance(go(controller))
+        controller.on_response(True, retry_after)
+        # Without a Retry-After, only what was accepted (almost nothing) and MIN_RATE hold it.
+        assert controller.rate == pytest.approx(least)
+
+    def test_the_first_burst_answered_late_raises_the_rate_to_what_it_took(self) -> None:
+        clock = FakeClock()
+        controller = RateController(clock=clock, rng=random.Random(0))
+        for _ in range(INITIAL_WINDOW):
+            go(controller)
+            controller.on_response(False, None)
+        clock.advance(5.0)
+        for _ in range(12):
+            go(controller)
+        controller.on_response(False, None)
+        clock.advance(0.5)
+        controller.on_response(True, None)  # the first 429: one accepted in 0.5 s, 2 a second
+        assert controller.rate == pytest.approx(2 * BETA)
+        for _ in range(9):  # then the rest of the burst: 10 accepted
+            controller.on_response(False, None)
+        controller.on_response(True, None)  # a 429 of the same burst
+        assert controller.rate == pytest.approx(10 * BETA)
+
+    @pytest.mark.parametrize(
+        ("retry_after", "hold", "source"),
+        [(1.0, 1.0, "retry-after"), (None, BACKOFF_BASE, "backoff")],
+    )
+    def test_a_round_refused_whole_says_what_holds_it(
+        self, retry_after: float | None, hold: float, source: str
+    ) -> None:
+        clock = FakeClock()
+        controller = RateController(clock=clock, rng=random.Random(0))
+        for _ in range(INITIAL_WINDOW):
+            go(controller)
+        for _ in range(INITIAL_WINDOW):
+            controller.on_response(True, retry_after)
+        held = controller.reserve()
+        assert held.wait == pytest.approx(-hold), "held for the Retry-After, or a backoff"
+        assert held.source == source
+
+    def test_rounds_refused_whole_in_a_row_back_off_doubling(self) -> None:
+        clock = FakeClock()
+        controller = RateController(clock=clock, rng=random.Random(0))
+        for _ in range(INITIAL_WINDOW):
+            go(controller)
+        for _ in range(INITIAL_WINDOW):
+            controller.on_response(True, None)
+        assert controller.reserve().wait == pytest.approx(-BACKOFF_BASE)
+        clock.advance(BACKOFF_BASE)
+        go(controller)  # one request finds out whether the storm is over: it is not
+        controller.on_response(True, None)
+        assert controller.reserve().wait == pytest.approx(-2 * BACKOFF_BASE)
+
+    def test_a_send_held_by_the_slow_start_says_rate_control(self) -> None:
+        controller = RateController(clock=FakeClock())
+        for _ in range(INITIAL_WINDOW):
+            go(controller)
+        held = controller.reserve()
+        assert held.wait == -POLL, "ask again shortly"
+        assert held.source == "rate-control"
+
+    def test_a_wait_says_where_it_comes_from(self) -> None:
+        clock = FakeClock()
+        assert throttled(clock, accepted=20, retry_after=1.0).reserve().source == "retry-after"
+        controller = throttled(clock, accepted=20)
+        paying_back = controller.reserve()
+        assert paying_back.source == "rate-control", "paying back what was taken"
+        controller.release(paying_back)
+        clock.advance(5.0)
+        clock.advance(go(controller))
+        controller.on_response(True, None)  # refused again, no success between
+        assert controller.reserve().source == "backoff"
+
+    def test_a_paced_caller_is_handed_a_moment_after_an_expected_429_s_retry_after(
+        self,
+    ) -> None:
+        clock = FakeClock()
+        controller = throttled(clock, accepted=20)  # paced
+        clock.advance(go(controller))
+        controller.on_response(False, None, Quota(30, 0, None))  # accepted: nothing left
+        clock.advance(go(controller))  # so this one finds out when the window turns
+        controller.on_response(True, 3.0, Quota(30, 0, None))  # expected: no cut, a hold
+        assert controller.reserve().wait == pytest.approx(3.0)
+
+    @pytest.mark.parametrize(("sends", "cut"), [(SPORADIC, True), (SPORADIC + 1, False)])
+    def test_a_refusal_below_the_last_limit_cuts_unless_past_sporadic_sends_a_refusal(
+        self, sends: int, cut: bool
+    ) -> None:
+        clock = FakeClock()
+        controller = throttled(clock, accepted=20)
+        for _ in range(sends):
+            clock.advance(go(controller))
+            controller.on_response(False, None)
+        before = controller.rate
+        assert before is not None
+        controller.on_response(True, None)
+        assert controller.rate is not None
+        assert (controller.rate < before) is cut
+
+    def test_async_twins_take_the_stated_quota(self) -> None:
+        controller = RateController(clock=FakeClock())
+
+        async def main() -> tuple[Slot | None, Slot | None]:
+            assert await controller.aconfirm(await controller.areserve()) is None
+            await controller.aon_response(False, None, Quota(30, 0, None))  # spent
+            probe = await controller.aconfirm(await controller.areserve())
+            return probe, await controller.aconfirm(await controller.areserve())
+
+        probe, after = asyncio.run(main())
+        assert probe is None, "one request goes to find out when the window turns"
+        assert after is not None, "the others wait for its answer"
+
+    def test_async_twins_hand_a_moment_back(self) -> None:
+        controller = throttled(FakeClock(), accepted=20)
+
+        async def main() -> tuple[Slot, Slot]:
+            given_up = await controller.areserve()
+            await controller.arelease(given_up)
+            return given_up, await controller.areserve()
+
+        given_up, next_one = asyncio.run(main())
+        assert next_one.at == given_up.at
+
+    def test_moments_handed_out_before_a_retry_after_are_moved_past_it_in_order(self) -> None:
+        clock = FakeClock()
+        controller = throttled(clock, accepted=20)
+        waiting = [controller.reserve() for _ in range(3)]
+        controller.on_response(True, 1.0)  # one of them, answered: moves the three back
+        shift = controller.reserve().shift
+        moved = [controller.confirm(slot) for slot in waiting]
+        for slot, again in zip(waiting, moved, strict=True):
+            assert again is not None, "none goes at its old moment"
+            assert again.at == pytest.approx(slot.at + shift)  # type: ignore[operator]
+            assert again.wait == pytest.approx(again.at - clock.now)  # type: ignore[operator]
+            assert again.source == "retry-after"
+
+    def test_a_moment_handed_back_after_a_retry_after_moved_the_schedule_goes_to_the_next(
+        self,
+    ) -> None:
+        clock = FakeClock()
+        controller = throttled(clock, accepted=20)
+        waiting = [controller.reserve() for _ in range(3)]
+        controller.on_response(True, 1.0)  # one of them, answered: moves the three back
+        last = controller.reserve()
+        assert last.shift > 0
+        assert all(slot.wait > 0 for slot in waiting)
+        controller.release(last)  # its caller gives up
+        assert controller.reserve().at == pytest.approx(last.at)
 
 
 def simulate(

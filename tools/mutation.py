@@ -50,6 +50,9 @@ class Group:
     modules: tuple[str, ...]
     """Paths under overlay/meetbit/ (a trailing / for a package)."""
     tests: tuple[str, ...]
+    slow: tuple[str, ...] = ()
+    """Tests of those files not run against mutants (pytest node ids): on the wire, seconds
+    each in real time, and timed (a loaded machine would kill mutants they cannot tell)."""
 
 
 GROUPS = (
@@ -84,7 +87,15 @@ GROUPS = (
     Group(
         "rate",
         ("_rate/",),
-        ("tests/test_rate_controller.py", "tests/test_rate_redis_store.py"),
+        (
+            "tests/test_rate_controller.py",
+            "tests/test_quota_window.py",
+            "tests/test_rate_redis_store.py",
+        ),
+        (
+            "tests/test_quota_window.py::"
+            "test_clients_of_one_key_with_controllers_of_their_own_on_laravels_window",
+        ),
     ),
 )
 
@@ -147,7 +158,8 @@ def stage(group: Group) -> Path:
         "only_mutate": only,
         "do_not_mutate_patterns": DO_NOT_MUTATE,
         "pytest_add_cli_args_test_selection": tests,
-        "pytest_add_cli_args": ["-p", "no:cacheprovider"],
+        "pytest_add_cli_args": ["-p", "no:cacheprovider"]
+        + [argument for test in group.slow for argument in ("--deselect", test)],
         "timeout_multiplier": 4.0,
         "timeout_constant": 5.0,
         "use_git_change_detection": False,
@@ -160,10 +172,13 @@ def stage(group: Group) -> Path:
     return where
 
 
-def retest_survivors(where: Path, modules: list[str]) -> None:
+def retest_survivors(where: Path, modules: list[str], keep: frozenset[str] = frozenset()) -> None:
     """Forget every result but a kill: mutmut lets a result stand, and tests may be new.
 
     With `modules`, only theirs: the others are not run this time and keep their results.
+    The survivals in `keep` (listed as equivalent) stand too: an equivalent mutant survives
+    every test, and a survivor costs every test that reaches its function; a change to its
+    function makes mutmut test it again anyway.
     """
     for meta in (where / "mutants").rglob("*.py.meta"):
         name = ".".join(meta.relative_to(where / "mutants" / "src" / "meetbit").parts)
@@ -171,25 +186,50 @@ def retest_survivors(where: Path, modules: list[str]) -> None:
             continue
         data = json.loads(meta.read_text(encoding="utf-8"))
         codes = data["exit_code_by_key"]
-        data["exit_code_by_key"] = {k: v if v in KILLED else None for k, v in codes.items()}
+        data["exit_code_by_key"] = {
+            k: v if v in KILLED or (v == 0 and k in keep) else None for k, v in codes.items()
+        }
         meta.write_text(json.dumps(data), encoding="utf-8")
 
 
 def run(group: Group, where: Path, jobs: int, modules: list[str]) -> int:
     mutmut = Path(sys.executable).with_name("mutmut")
     environment = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
-    retest_survivors(where, [m for m in modules if _in_group(group, m)])
+    keep: set[str] = set()
+    if (where / "mutants").exists():
+        for module_score in score(where, _equivalents(), set()).values():
+            keep.update(module_score.equivalent)
+    retest_survivors(where, [m for m in modules if _in_group(group, m)], frozenset(keep))
     # mutmut maps each function to the tests that call it once, and after a change maps only
     # new tests: a function that appeared since (a dataclass turned into a plain class) would
     # keep the tests of its first mapping, and its mutants survive tests never run on them.
     (where / "mutants" / "mutmut-stats.json").unlink(missing_ok=True)
     command = [str(mutmut), "run", "--max-children", str(jobs)]
-    # A module of the group alone: mutmut takes globs of mutant names (module.function).
-    # Every mutant's name is its module's, then x_function or xǁClassǁmethod; a package's
-    # own (_rate.__init__) are named after the package.
-    command += [f"meetbit.{m.removesuffix('.__init__')}.x*" for m in modules if _in_group(group, m)]
+    # A module of the group alone: mutmut takes names (or globs) of mutants, and re-runs
+    # every one it is given, killed or not; so it is given those without a result. It is
+    # first made to mutate what changed (a changed function's mutants lose their results,
+    # the others keep theirs), so that the names are those of the code as it is now.
+    chosen = [m for m in modules if _in_group(group, m)]
+    if chosen:
+        mutate = "from mutmut.__main__ import create_mutants; create_mutants(1)"
+        subprocess.run([sys.executable, "-c", mutate], cwd=where, env=environment,
+                       capture_output=True, check=True)  # fmt: skip
+    names = [name for m in chosen for name in _to_run(where, m)]
+    if chosen and not names:
+        print(f"== {group.name}: nothing to re-test in {', '.join(chosen)}")
+        return 0
+    command += names
     print(f"== {group.name}: {', '.join(group.modules)} against {', '.join(group.tests)}")
     return subprocess.run(command, cwd=where, env=environment, check=False).returncode
+
+
+def _to_run(where: Path, module: str) -> list[str]:
+    """Names of the mutants of `module` ("_rate.window") that have no result."""
+    meta = where / "mutants" / Path("src", "meetbit", *module.split(".")).with_suffix(".py.meta")
+    if not meta.exists():
+        return []
+    codes = json.loads(meta.read_text(encoding="utf-8"))["exit_code_by_key"]
+    return [name for name, code in codes.items() if code is None]
 
 
 def _in_group(group: Group, module: str) -> bool:
