@@ -521,11 +521,6 @@ class TestAClientAlone:
         # Its last request goes half-way in what it knows of the length: 0.36 s to 0.8 s.
         assert seen.window.gate(0.91, seen.answered, 0) == pytest.approx(0.8 + (0.36 + 0.8) / 2)
 
-    @pytest.mark.xfail(
-        strict=True,
-        reason="bug: a window's turn found after a quiet spell stretches the length "
-        "RateLimit-Policy states (window.py _turn: period == period_lo)",
-    )
     def test_keeps_the_length_the_server_states_after_a_quiet_spell(self) -> None:
         seen = Seen(length=1.0)  # RateLimit-Policy: w=1
         seen.accepted(0.0, 9)

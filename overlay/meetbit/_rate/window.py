@@ -182,7 +182,8 @@ class QuotaWindow:
             # More than was left, from a request sent after that was known (within a window
             # what is left only goes down; answers to requests out together come in any
             # order), or an answer to a request sent after the end: the window turned.
-            self._turn(went if went is not None else now, remaining, in_flight, went)
+            stated = bool(quota.window)  # RateLimit-Policy's w: the length is known
+            self._turn(went if went is not None else now, remaining, in_flight, went, stated)
         else:
             self.stale = max(0, self.stale - 1)
             if remaining < self.seen:
@@ -228,11 +229,14 @@ class QuotaWindow:
         if self.period is not None and self.start is not None:
             self.end = max(self.end or 0.0, self.start + self._length())
 
-    def _turn(self, start: float, remaining: int, in_flight: int, went: float | None) -> None:
+    def _turn(self, start: float, remaining: int, in_flight: int, went: float | None,
+              stated: bool = False) -> None:  # fmt: skip
         if self.limit is not None and self.seen is not None:
             self.accepted_before = self.accepted
             self.spent_before = max(0, self.limit - self.seen)
-        if went is not None and self.start is not None:
+        # A turn found after a quiet spell says only that the window is at most that long:
+        # a length the server states is not learned again from it.
+        if went is not None and self.start is not None and not stated:
             longest = went - self.start  # sent then, it found the window turned
             if self.period is not None and self.period > self.period_lo:
                 self.period = max(self.period_lo, min(self.period, longest))
