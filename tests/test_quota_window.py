@@ -12,7 +12,6 @@ import random
 import statistics
 import threading
 import time
-from collections.abc import Iterator
 from typing import Any
 
 import meetbit
@@ -626,10 +625,3 @@ def test_clients_of_one_key_with_controllers_of_their_own_on_laravels_window(
     # bench-limiters' to measure.)
     assert refused < 60
     assert elapsed < 6 + 6, "and the windows were used"
-
-
-@pytest.fixture
-def server() -> Iterator[WireServer]:
-    wire = WireServer().start()
-    yield wire
-    wire.stop()
