@@ -254,7 +254,9 @@ class TestJitter:
         assert jitter.below(0.0) == 0.0
 
 
-def burst(clock: FakeClock, accepted: int, refused: int) -> RateController:
+def burst(
+    clock: FakeClock, accepted: int, refused: int, retry_after: float | None = None
+) -> RateController:
     """A new controller whose first round (sent at once) drew `accepted` 200s, then `refused` 429s."""
     controller = RateController(clock=clock, rng=random.Random(0))
     for _ in range(accepted + refused):
@@ -263,7 +265,17 @@ def burst(clock: FakeClock, accepted: int, refused: int) -> RateController:
         controller.on_response(False, None)
     clock.advance(0.05)
     for _ in range(refused):
-        controller.on_response(True, None)
+        controller.on_response(True, retry_after)
+    return controller
+
+
+def quiet_after_a_first_round(clock: FakeClock) -> RateController:
+    """A new controller whose first round was accepted, then 5 s without a request."""
+    controller = RateController(clock=clock, rng=random.Random(0))
+    for _ in range(INITIAL_WINDOW):
+        go(controller)
+        controller.on_response(False, None)
+    clock.advance(5.0)
     return controller
 
 
@@ -504,11 +516,7 @@ class TestRateController:
         self, out: int
     ) -> None:
         clock = FakeClock()
-        controller = RateController(clock=clock, rng=random.Random(0))
-        for _ in range(INITIAL_WINDOW):
-            go(controller)
-            controller.on_response(False, None)
-        clock.advance(5.0)  # quiet: nothing accepted in the last second
+        controller = quiet_after_a_first_round(clock)  # quiet: nothing accepted in the last second
         for _ in range(out):
             assert go(controller) == 0.0
         controller.on_response(True, None)  # the key was spent by others meanwhile
@@ -532,11 +540,7 @@ class TestRateController:
 
     def test_a_guessed_rate_still_refused_with_nothing_accepted_is_halved(self) -> None:
         clock = FakeClock()
-        controller = RateController(clock=clock, rng=random.Random(0))
-        for _ in range(INITIAL_WINDOW):
-            go(controller)
-            controller.on_response(False, None)
-        clock.advance(5.0)
+        controller = quiet_after_a_first_round(clock)
         for _ in range(5):
             go(controller)
         for _ in range(5):  # all five refused: a rate guessed from them, then the stale rest
@@ -576,11 +580,7 @@ class TestRateController:
 
     def test_the_first_burst_answered_late_raises_the_rate_to_what_it_took(self) -> None:
         clock = FakeClock()
-        controller = RateController(clock=clock, rng=random.Random(0))
-        for _ in range(INITIAL_WINDOW):
-            go(controller)
-            controller.on_response(False, None)
-        clock.advance(5.0)
+        controller = quiet_after_a_first_round(clock)
         for _ in range(12):
             go(controller)
         controller.on_response(False, None)
@@ -599,23 +599,14 @@ class TestRateController:
     def test_a_round_refused_whole_says_what_holds_it(
         self, retry_after: float | None, hold: float, source: str
     ) -> None:
-        clock = FakeClock()
-        controller = RateController(clock=clock, rng=random.Random(0))
-        for _ in range(INITIAL_WINDOW):
-            go(controller)
-        for _ in range(INITIAL_WINDOW):
-            controller.on_response(True, retry_after)
+        controller = burst(FakeClock(), accepted=0, refused=INITIAL_WINDOW, retry_after=retry_after)
         held = controller.reserve()
         assert held.wait == pytest.approx(-hold), "held for the Retry-After, or a backoff"
         assert held.source == source
 
     def test_rounds_refused_whole_in_a_row_back_off_doubling(self) -> None:
         clock = FakeClock()
-        controller = RateController(clock=clock, rng=random.Random(0))
-        for _ in range(INITIAL_WINDOW):
-            go(controller)
-        for _ in range(INITIAL_WINDOW):
-            controller.on_response(True, None)
+        controller = burst(clock, accepted=0, refused=INITIAL_WINDOW)
         assert controller.reserve().wait == pytest.approx(-BACKOFF_BASE)
         clock.advance(BACKOFF_BASE)
         go(controller)  # one request finds out whether the storm is over: it is not
