@@ -303,10 +303,13 @@ class TestAsyncRetry:
         assert len(server.received) == 3
 
     def test_async_gives_up_with_attempts(self, server: WireServer) -> None:
-        server.queue(*[limited("0.2")] * 10)
+        # The second attempt leaves 0.4 s for its answer, the third's wait does not fit: a
+        # RateLimitedError however loaded the machine (0.2 in 0.5 s left 0.1 s for an answer,
+        # and a slow one ended the call as a timeout instead).
+        server.queue(*[limited("0.6")] * 10)
 
         async def main() -> None:
-            async with make_async_client(server, total_timeout=0.5) as client:
+            async with make_async_client(server, total_timeout=1.0) as client:
                 await client.events.cancel_event(1, 2, cancel_note="x")
 
         with pytest.raises(meetbit.RateLimitedError) as raised:
