@@ -359,11 +359,7 @@ class TestRateController:
         # rate guessed from the round's size paced 50 callers through a short storm at a
         # crawl; instead one request finds out, once the Retry-After is over, as TCP does.
         clock = FakeClock()
-        controller = RateController(clock=clock)
-        for _ in range(INITIAL_WINDOW):
-            go(controller)
-        for _ in range(INITIAL_WINDOW):
-            controller.on_response(True, 0.5)
+        controller = burst(clock, accepted=0, refused=INITIAL_WINDOW, retry_after=0.5)
         assert 0 > go(controller) >= -0.5, "held until the Retry-After is over"
         clock.advance(0.5)
         assert go(controller) == 0.0, "one request finds out"

@@ -230,7 +230,7 @@ class QuotaWindow:
             self.end = max(self.end or 0.0, self.start + self._length())
 
     def _turn(self, start: float, remaining: int, in_flight: int, went: float | None,
-              stated: bool = False) -> None:  # fmt: skip
+              stated: bool) -> None:  # fmt: skip
         if self.limit is not None and self.seen is not None:
             self.accepted_before = self.accepted
             self.spent_before = max(0, self.limit - self.seen)
