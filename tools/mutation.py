@@ -195,11 +195,12 @@ def retest_survivors(where: Path, modules: list[str], keep: frozenset[str] = fro
 def run(group: Group, where: Path, jobs: int, modules: list[str]) -> int:
     mutmut = Path(sys.executable).with_name("mutmut")
     environment = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
+    chosen = [m for m in modules if _in_group(group, m)]
     keep: set[str] = set()
     if (where / "mutants").exists():
         for module_score in score(where, _equivalents(), set()).values():
             keep.update(module_score.equivalent)
-    retest_survivors(where, [m for m in modules if _in_group(group, m)], frozenset(keep))
+    retest_survivors(where, chosen, frozenset(keep))
     # mutmut maps each function to the tests that call it once, and after a change maps only
     # new tests: a function that appeared since (a dataclass turned into a plain class) would
     # keep the tests of its first mapping, and its mutants survive tests never run on them.
@@ -209,7 +210,6 @@ def run(group: Group, where: Path, jobs: int, modules: list[str]) -> int:
     # every one it is given, killed or not; so it is given those without a result. It is
     # first made to mutate what changed (a changed function's mutants lose their results,
     # the others keep theirs), so that the names are those of the code as it is now.
-    chosen = [m for m in modules if _in_group(group, m)]
     if chosen:
         mutate = "from mutmut.__main__ import create_mutants; create_mutants(1)"
         subprocess.run([sys.executable, "-c", mutate], cwd=where, env=environment,
